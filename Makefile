@@ -1,0 +1,22 @@
+# The two set-up commands of the README: `make dev` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/sirocco: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+.PHONY: install test dev bench
+install: $(BIN)/sirocco
+
+test: install
+	$(BIN)/pytest
+
+dev: install
+	$(BIN)/sirocco dev
+
+bench: install
+	$(BIN)/python bench/validate.py
