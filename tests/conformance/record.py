@@ -82,6 +82,14 @@ def trim(msg, limit=400):
     return msg
 
 
+def trim_eval(msg):
+    """An evaluation failure: the first line of the state_info, without the
+    engine's 'Failed to check and complete [...]: ' wrapper."""
+    msg = re.sub(r'^Failed to check and complete \[[^\]]*\]: ', '',
+                 str(msg or ''))
+    return trim(msg.split('\n', 1)[0], 300)
+
+
 # ------------------------------------------------------------------ YAML out
 
 class _Dumper(yaml.SafeDumper):
@@ -243,7 +251,7 @@ def record_case(c, case):
         if state == 'SUCCESS':
             out['output'] = mask(output)
         else:
-            out['error'] = trim(info)
+            out['error'] = trim_eval(info)
         return out
     name, definition = pure_definition(case)
     state, output, info = run_workflow(c, definition, name, case.get('data'),
@@ -256,7 +264,7 @@ def record_case(c, case):
         return {'value': value}
     if state == 'REFUSED':
         return {'error': True, 'at': 'upload', 'message': info}
-    message = trim(info or (output or {}).get('result'))
+    message = trim_eval(info or (output or {}).get('result'))
     return {'error': True, 'message': message}
 
 
