@@ -56,6 +56,7 @@ class ParsedTask:
     spec: TaskSpec
     written: tuple[tuple[str, Transition], ...]  # (clause, transition) as written on the task
     requires_line: int | None
+    join_line: int | None
 
 
 def parse_task(
@@ -66,8 +67,9 @@ def parse_task(
     errors: Errors,
     defaults: TaskDefaultsSpec | None,
     resolve: Resolver = _as_written,
+    line: int | None = None,
 ) -> ParsedTask:
-    line = body.line if isinstance(body, YMap) else None
+    """``line`` is the line of the task's name."""
     task_line = line
     _check_attributes(body, wf_type, where, errors)
 
@@ -157,7 +159,9 @@ def parse_task(
         fields["target"] = checks.string(body["target"], where.at("target"), errors, line_of(body, "target"), expression_ok=True)
 
     written = tuple((clause, t) for clause, parsed in own.items() for t in parsed.transitions)
-    return ParsedTask(TaskSpec(name=name, line=task_line, **fields), written, line_of(body, "requires", task_line))
+    return ParsedTask(
+        TaskSpec(name=name, line=task_line, **fields), written, line_of(body, "requires", task_line), line_of(body, "join", task_line)
+    )
 
 
 def _check_attributes(body: YMap, wf_type: str, where: Where, errors: Errors) -> None:

@@ -112,7 +112,7 @@ def _parse_tasks(
                 task_line,
             )
             continue
-        result.append(parse_task(name, task_body, wf_type, task_where, errors, defaults, resolve))
+        result.append(parse_task(name, task_body, wf_type, task_where, errors, defaults, resolve, task_line))
     return result
 
 
@@ -159,7 +159,8 @@ def _direct_graph(
             "no start task: every task is the target of a transition, so nothing would run first",
             line_of(body, "tasks", line),
         )
-    for spec in tasks.values():
+    for p in parsed:
+        spec = p.spec
         join = spec.join
         if join is None:
             continue
@@ -171,7 +172,7 @@ def _direct_graph(
                 message = "'all' needs at least one inbound task, but no transition leads here"
             else:
                 message = f"{join!r} needs at least {needed} inbound task(s), but only {count} lead here"
-            errors.add(task_where, message, spec.line)
+            errors.add(task_where, message, p.join_line)
     return {
         "start_tasks": start,
         "inbound": MappingProxyType({name: tuple(sources) for name, sources in inbound.items()}),
