@@ -87,7 +87,7 @@ def unknown_keys(mapping: YMap, allowed: frozenset[str] | set[str], where: Where
     for key in mapping:
         if key not in allowed:
             errors.add(
-                where.at(str(key)),
+                where.sub(str(key)),
                 f"unknown attribute of {what}; allowed: {', '.join(sorted(allowed))}",
                 line_of(mapping, key),
             )
