@@ -106,7 +106,7 @@ def _compose(text: str) -> Any:
     try:
         return yaml.compose(text, Loader=_Fast)
     except yaml.YAMLError as exc:
-        if "'@'" in str(exc):
+        if _stumbled_on_at_sign(text, exc):
             try:
                 return yaml.compose(text, Loader=_AtSignLoader)
             except yaml.YAMLError as retry_exc:
@@ -116,6 +116,17 @@ def _compose(text: str) -> Any:
         raise ValidationFailed([_yaml_error(exc)]) from None
     except RecursionError:
         raise ValidationFailed([SpecError("invalid YAML: nested too deeply")]) from None
+
+
+def _stumbled_on_at_sign(text: str, exc: yaml.YAMLError) -> bool:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None or "@" not in text:
+        return False
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return mark.column < len(line) and line[mark.column] == "@"
 
 
 def _yaml_error(exc: yaml.YAMLError) -> SpecError:
