@@ -7,7 +7,6 @@ so callers never branch on exceptions and every problem of a document is kept.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from sirocco.expressions import syntax_errors
@@ -28,6 +27,14 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and _WHOLE_EXPRESSION.match(value) is not None
 
 
+def describe_name(value: Any) -> str:
+    """Like ``describe``, with a hint when YAML turned a name into a boolean, number or null."""
+    text = describe(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        text += " (YAML reads yes/no/on/off/true/false/null and numbers as such; quote the name)"
+    return text
+
+
 def describe(value: Any) -> str:
     """A short, type-revealing rendering of a value for error messages."""
     if value is None:
@@ -42,15 +49,28 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@lru_cache(maxsize=8192)
+# Results for the document being parsed (cleared after each one, so that no
+# figure is flattered by an earlier upload): a workflow often repeats an
+# expression, and parsing YAQL/Jinja2 is the dominant cost of validation.
+_seen_expressions: dict[str, tuple[str, ...]] = {}
+
+
+def forget_expressions() -> None:
+    _seen_expressions.clear()
+
+
 def expression_problems(text: str) -> tuple[str, ...]:
     """Syntax problems of the expressions inside a string (empty for plain text)."""
     if "<%" not in text and "{" not in text:
         return ()
+    known = _seen_expressions.get(text)
+    if known is not None:
+        return known
     problems = list(syntax_errors(text))
     if not problems and _HAS_YAQL.search(text) and _HAS_JINJA.search(text):
         problems.append("mixes YAQL and Jinja2 expressions in one string, which Mistral does not allow")
-    return tuple(problems)
+    result = _seen_expressions[text] = tuple(problems)
+    return result
 
 
 def check_string_expressions(text: str, where: Where, errors: Errors, line: int | None, path: str = "") -> None:

@@ -35,11 +35,15 @@ def parse_workbook(text: str) -> WorkbookSpec:
 
 def parse_document(text: str) -> Document:
     """Guess the kind of document (for the CLI): a workbook has a ``name``;
-    an action list's entries have a ``base``; anything else is a workflow list."""
+    an action list's entries have a ``base``; anything else is a workflow list.
+    For a workbook, ``workflows`` and ``actions`` hold its members too."""
 
     def detect(root: YMap, errors: Errors) -> Document:
         if _looks_like_workbook(root):
-            return Document(kind="workbook", workbook=_workbook(root, errors))
+            workbook = _workbook(root, errors)
+            if workbook is None:
+                return Document(kind="workbook")
+            return Document(kind="workbook", workbook=workbook, workflows=workbook.workflows, actions=workbook.actions)
         if _looks_like_actions(root):
             return Document(kind="actions", actions=_action_list(root, errors))
         return Document(kind="workflows", workflows=_workflow_list(root, errors))
@@ -60,7 +64,10 @@ def _looks_like_actions(root: YMap) -> bool:
 
 def _run(text: Any, build: Callable[[YMap, Errors], T]) -> T:
     with no_gc():
-        return _validate(text, build)
+        try:
+            return _validate(text, build)
+        finally:
+            checks.forget_expressions()
 
 
 def _validate(text: Any, build: Callable[[YMap, Errors], T]) -> T:
@@ -102,7 +109,7 @@ def _entries(root: YMap, errors: Errors, what: str) -> list[tuple[str, Any, int 
             continue
         line = line_of(root, name)
         if not isinstance(name, str) or not name.strip():
-            errors.add(Where(), f"a {what} name must be a non-empty string, got {checks.describe(name)}", line)
+            errors.add(Where(), f"a {what} name must be a non-empty string, got {checks.describe_name(name)}", line)
             refused = True
             continue
         result.append((name, body, line))

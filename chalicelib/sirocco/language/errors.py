@@ -7,7 +7,7 @@ parse functions raise a single ``ValidationFailed`` at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +60,11 @@ class Where:
     attribute: str | None = None
 
     def at(self, attribute: str | None) -> "Where":
-        return replace(self, attribute=attribute)
+        return Where(self.workbook, self.workflow, self.action, self.task, attribute)
 
     def sub(self, key: str) -> "Where":
         """Narrow to a nested attribute, e.g. ``retry`` -> ``retry.count``."""
-        return replace(self, attribute=f"{self.attribute}.{key}" if self.attribute else key)
+        return self.at(f"{self.attribute}.{key}" if self.attribute else key)
 
 
 class Errors:

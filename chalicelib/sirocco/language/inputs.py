@@ -23,7 +23,7 @@ def parse_input_params(value: Any, where: Where, errors: Errors, line: int | Non
         elif isinstance(item, dict) and len(item) == 1:
             (name, default), = item.items()
             if not isinstance(name, str) or not name:
-                errors.add(where, f"an input name must be a non-empty string, got {checks.describe(name)}", item_line)
+                errors.add(where, f"an input name must be a non-empty string, got {checks.describe_name(name)}", item_line)
                 continue
             param = InputParam(name, checks.data(default, where, errors, item_line, name), required=False)
         else:

@@ -220,7 +220,8 @@ class WorkbookSpec:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """What ``parse_document`` found: kind is 'workflows', 'actions' or 'workbook'."""
+    """What ``parse_document`` found: kind is 'workflows', 'actions' or 'workbook'
+    (then ``workflows``/``actions`` are the workbook's members)."""
 
     kind: Literal["workflows", "actions", "workbook"]
     workflows: tuple[WorkflowSpec, ...] = ()

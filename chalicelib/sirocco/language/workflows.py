@@ -101,7 +101,7 @@ def _parse_tasks(
     for name, task_body in raw.items():
         task_line = line_of(raw, name)
         if not isinstance(name, str) or not name:
-            errors.add(where.at("tasks"), f"a task name must be a non-empty string, got {checks.describe(name)}", task_line)
+            errors.add(where.at("tasks"), f"a task name must be a non-empty string, got {checks.describe_name(name)}", task_line)
             continue
         task_where = Where(workbook=where.workbook, workflow=where.workflow, task=name)
         check_name(name, task_where, errors, task_line)

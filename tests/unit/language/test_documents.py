@@ -8,7 +8,8 @@ from sirocco.language import parse_document
 def test_workbook_is_detected_by_its_name():
     found = parse_document(doc("version: '2.0'\nname: wb\nworkflows:\n  w: {tasks: {t: {action: std.noop}}}\n"))
     assert found.kind == "workbook"
-    assert found.workbook.name == "wb" and found.workflows == () and found.actions == ()
+    assert found.workbook.name == "wb"
+    assert [w.name for w in found.workflows] == ["wb.w"] and found.actions == ()
 
 
 def test_action_list_is_detected_by_base():
