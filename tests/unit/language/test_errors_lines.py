@@ -82,7 +82,7 @@ def test_spec_error_format():
 
 
 def test_yaml_aliases_are_refused():
-    # Deliberate: Mistral turns *alias into plain text; here it is an error.
+    # Deliberate: Mistral accepts this (checked on the server) and reads *alias as plain text.
     error = one_error(
         """
         version: '2.0'
@@ -125,6 +125,7 @@ def test_bytes_are_read_as_utf8():
 
 
 def test_expressions_are_checked_everywhere():
+    # Deliberate: Mistral 23 does not check input defaults (checked on the server) nor nested values.
     found = errors(
         """
         version: '2.0'

@@ -47,7 +47,7 @@ def test_concurrency_with_items():
         ("x of <% $.y %>", "malformed"),  # checked on the server: refused
         ("x in $.y", "expression or a JSON list"),  # checked on the server: refused
         ("x in [a, b]", "not a valid JSON list"),  # checked on the server: "Invalid array"
-        ("'x in <% $.y %> and more'", "expression or a JSON list"),
+        ("'x in <% $.y %> and more'", "expression or a JSON list"),  # deliberate: Mistral ignores the tail
         ("[]", "non-empty list"),
         ("{x: [1]}", "non-empty list"),
         ("[5]", "must be a string"),

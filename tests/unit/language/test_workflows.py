@@ -220,7 +220,8 @@ def test_workflow_body_must_be_a_mapping():
 
 
 def test_task_name_reserved_for_engine_commands_is_refused():
-    # Deliberate: Mistral accepts a task named 'fail', but a transition to it runs the command.
+    # Deliberate: Mistral accepts a task named 'fail' (checked on the server), but a
+    # transition to it runs the engine command instead.
     error = one_error("version: '2.0'\nwf:\n  tasks:\n    fail: {action: std.noop}\n")
     assert error.task == "fail" and "engine command" in error.message
 
@@ -237,3 +238,14 @@ def test_specs_are_immutable():
         spec.name = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         spec.tasks["t2"] = spec.tasks["t1"]  # type: ignore[index]
+
+
+def test_task_name_with_spaces_is_refused():
+    # Deliberate: Mistral accepts "my task" (checked on the server), but no transition can name it.
+    error = one_error("version: '2.0'\nwf:\n  tasks:\n    my task: {action: std.noop}\n")
+    assert (error.task, error.line) == ("my task", 4) and "spaces" in error.message
+
+
+def test_yaml_boolean_task_name_gets_a_hint():
+    error = one_error("version: '2.0'\nwf:\n  tasks:\n    on: {action: std.noop}\n    t2: {action: std.noop}\n")
+    assert error.line == 4 and "quote the name" in error.message
