@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 
 from . import checks
 from .actions import parse_action
-from .errors import Errors, SpecError, ValidationFailed, Where
+from .errors import Errors, ValidationFailed, Where
 from .specs import ActionSpec, Document, WorkbookSpec, WorkflowSpec
 from .workbooks import parse_workbook_value
 from .workflows import parse_workflow

@@ -70,7 +70,6 @@ def parse_task(
     line: int | None = None,
 ) -> ParsedTask:
     """``line`` is the line of the task's name."""
-    task_line = line
     _check_attributes(body, wf_type, where, errors)
 
     fields: dict[str, Any] = {}
@@ -160,7 +159,7 @@ def parse_task(
 
     written = tuple((clause, t) for clause, parsed in own.items() for t in parsed.transitions)
     return ParsedTask(
-        TaskSpec(name=name, line=task_line, **fields), written, line_of(body, "requires", task_line), line_of(body, "join", task_line)
+        TaskSpec(name=name, line=line, **fields), written, line_of(body, "requires", line), line_of(body, "join", line)
     )
 
 

@@ -249,3 +249,50 @@ def test_task_name_with_spaces_is_refused():
 def test_yaml_boolean_task_name_gets_a_hint():
     error = one_error("version: '2.0'\nwf:\n  tasks:\n    on: {action: std.noop}\n    t2: {action: std.noop}\n")
     assert error.line == 4 and "quote the name" in error.message
+
+
+def test_spec_data_is_plain_json():
+    """The engine stores and evaluates spec data as is: no loader types may leak out."""
+    import dataclasses
+    import json
+
+    from sirocco.language.yaml_loader import YList, YMap
+
+    spec = workflow(
+        """
+        version: '2.0'
+        wf:
+          input: [a, {b: {c: [1, {d: 2}]}}]
+          vars: {v: {w: [x, {y: z}]}}
+          output: {o: [1]}
+          task-defaults:
+            retry: {count: 1, delay: 1}
+            on-error: [h]
+          tasks:
+            t1:
+              action: 'std.echo output=[1, {"k": 2}]'
+              input: {deep: {er: [1, {x: 1}]}}
+              publish: {p: {q: [1]}}
+              on-success:
+                publish: {global: {g: {h: 1}}}
+                next: [{h: <% $.a %>}]
+              with-items: ['x in [1, {"a": 2}]']
+            h: {action: std.noop}
+        """
+    )
+
+    def walk(value):
+        assert not isinstance(value, (YMap, YList)), type(value)
+        if dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+        elif isinstance(value, (dict, MappingProxyType)):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(spec)
+    t1 = spec.tasks["t1"]
+    json.dumps([spec.vars, spec.output, [p.default for p in spec.input], t1.input, t1.publish.branch, t1.publish.global_])
