@@ -59,6 +59,21 @@ def forget_expressions() -> None:
     _seen_expressions.clear()
 
 
+# Finding expressions costs time proportional to (openers left unclosed after the
+# last closer) x (length of the text); cap the former so a hostile text cannot
+# stall an upload. Real texts have none or a handful.
+_MAX_UNCLOSED = 20
+_DELIMITERS = (("<%", "%>"), ("{{", "}}"), ("{%", "%}"))
+
+
+def _too_many_unclosed(text: str) -> str | None:
+    for opener, closer in _DELIMITERS:
+        last = text.rfind(closer)
+        if text.count(opener, 0 if last == -1 else last) > _MAX_UNCLOSED:
+            return f"more than {_MAX_UNCLOSED} '{opener}' are never closed with '{closer}'; close or remove them"
+    return None
+
+
 def expression_problems(text: str) -> tuple[str, ...]:
     """Syntax problems of the expressions inside a string (empty for plain text)."""
     if "<%" not in text and "{" not in text:
@@ -66,7 +81,16 @@ def expression_problems(text: str) -> tuple[str, ...]:
     known = _seen_expressions.get(text)
     if known is not None:
         return known
-    problems = list(syntax_errors(text))
+    runaway = _too_many_unclosed(text)
+    if runaway is not None:
+        result = _seen_expressions[text] = (runaway,)
+        return result
+    try:
+        problems = list(syntax_errors(text))
+    except RecursionError:
+        problems = ["the expression is nested too deeply to be checked"]
+    except Exception as exc:  # the expression parser's failure must still reach the user
+        problems = [f"the expression could not be checked ({type(exc).__name__}: {exc})"]
     if not problems and _HAS_YAQL.search(text) and _HAS_JINJA.search(text):
         problems.append("mixes YAQL and Jinja2 expressions in one string, which Mistral does not allow")
     result = _seen_expressions[text] = tuple(problems)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, NamedTuple
 
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
@@ -72,9 +72,9 @@ class RetrySpec:
     continue_on: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class WithItem:
-    """``var in source``: source is an expression string or a literal list."""
+class WithItem(NamedTuple):
+    """``var in source``: source is an expression string or a literal list.
+    A plain tuple too, so ``for var, source in task.with_items`` works."""
 
     var: str
     source: str | list[Any]

@@ -221,6 +221,33 @@ def test_nasty_inputs(text):
     assert_contained(text)
 
 
+@pytest.mark.parametrize("opener", ["<%", "{{", "{%"])
+def test_runaway_expression_openers_are_refused_quickly(opener):
+    # Finding expressions is quadratic in unclosed openers; 100k of them must not stall an upload.
+    import time
+
+    text = "version: '2.0'\nwf:\n  vars:\n    v: '<% 1 %> " + opener * 100000 + "'\n  tasks: {t: {action: std.noop}}\n"
+    start = time.perf_counter()
+    with pytest.raises(ValidationFailed) as info:
+        parse_workflows(text)
+    assert time.perf_counter() - start < 2
+    assert "never closed" in info.value.errors[0].message
+
+
+@pytest.mark.parametrize("expression", ["{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", "{{ " + "not " * 5000 + "1 }}"])
+def test_deeply_nested_expression_is_refused_with_its_line(expression):
+    with pytest.raises(ValidationFailed) as info:
+        parse_workflows(
+            "version: '2.0'\nwf:\n  vars:\n    v: '" + expression + "'\n  tasks: {t: {action: std.noop, timeout: x}}\n"
+        )
+    assert [(e.attribute, e.line) for e in info.value.errors] == [("vars", 4), ("timeout", 5)]
+
+
+def test_a_few_unclosed_openers_are_plain_text():
+    (spec,) = parse_workflows("version: '2.0'\nwf:\n  vars:\n    v: 'a <% b {{ c'\n  tasks: {t: {action: std.noop}}\n")
+    assert spec.vars == {"v": "a <% b {{ c"}
+
+
 def test_billion_laughs_is_refused_quickly():
     lines = ["version: '2.0'", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]

@@ -76,3 +76,8 @@ def test_list_entry_errors_point_at_their_line():
         """
     )
     assert error.line == 8
+
+
+def test_with_items_unpack_as_pairs():
+    ((var, source),) = items("x in <% $.xs %>")
+    assert (var, source) == ("x", "<% $.xs %>")
