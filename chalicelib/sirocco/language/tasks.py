@@ -8,7 +8,7 @@ from typing import Any, Callable
 from . import checks, policies, publish, transitions
 from .errors import Errors, Where
 from .inline import parse_inline
-from .specs import ENGINE_COMMANDS, TaskDefaultsSpec, TaskSpec, Transition
+from .specs import TaskDefaultsSpec, TaskSpec, Transition
 from .with_items import parse_with_items
 from .yaml_loader import YMap, line_of
 
@@ -39,14 +39,8 @@ def _as_written(kind: str, name: str) -> str:
 def check_name(name: str, where: Where, errors: Errors, line: int | None) -> None:
     if len(name) > MAX_NAME:
         errors.add(where, f"a task name must not be longer than {MAX_NAME} characters", line)
-    if not name.strip() or any(c.isspace() for c in name):
-        errors.add(where, "a task name must not contain spaces (a transition could not name it)", line)
-    if name in ENGINE_COMMANDS:
-        errors.add(
-            where,
-            f"'{name}' is an engine command; a transition to it would run the command, never this task: rename the task",
-            line,
-        )
+    if not name.strip():
+        errors.add(where, "a task name must not be blank", line)
 
 
 @dataclass(frozen=True, slots=True)

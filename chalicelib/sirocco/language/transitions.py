@@ -23,6 +23,7 @@ from .yaml_loader import YMap, line_of
 
 CLAUSES = ("on-success", "on-error", "on-complete", "on-skip")
 _FUNCTION_FORM = re.compile(r"(\w+)\((.*)\)\s*\Z", re.DOTALL)
+_DICT_FORM_KEYS = frozenset({"publish", "next"})
 _COMMAND_PARAMS = {"fail": {"msg"}, "succeed": {"msg"}, "pause": {"msg"}, "noop": set()}
 
 
@@ -33,7 +34,9 @@ class OnClause:
 
 
 def parse_clause(value: Any, where: Where, errors: Errors, line: int | None) -> OnClause:
-    if isinstance(value, dict) and value and set(value) <= {"publish", "next"}:
+    if isinstance(value, dict) and ("publish" in value or "next" in value):
+        if isinstance(value, YMap):
+            checks.unknown_keys(value, _DICT_FORM_KEYS, where, errors, "the dict form (publish, next)")
         publish = None
         if "publish" in value:
             publish = parse_scoped(value["publish"], where.sub("publish"), errors, line_of(value, "publish", line))

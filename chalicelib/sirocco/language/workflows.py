@@ -126,6 +126,14 @@ def _missing(target: str, tasks: dict[str, TaskSpec], error_budget: list[int]) -
     return message
 
 
+def _shadowed(command: str) -> str:
+    # Mistral runs the engine command here and never the task of the same name.
+    return (
+        f"'{command}' is the engine command, not the task named '{command}' "
+        "(Mistral would run the command): rename the task"
+    )
+
+
 def _direct_graph(
     parsed: list[ParsedTask],
     tasks: dict[str, TaskSpec],
@@ -141,11 +149,15 @@ def _direct_graph(
         for clause, transition in p.written:
             if transition.kind == "task" and transition.target not in tasks:
                 errors.add(task_where.at(clause), _missing(transition.target, tasks, budget), transition.line)
+            elif transition.kind != "task" and transition.target in tasks:
+                errors.add(task_where.at(clause), _shadowed(transition.target), transition.line)
     if defaults is not None:
         for clause in transitions.CLAUSES:
             for transition in getattr(defaults, clause.replace("-", "_")):
                 if transition.kind == "task" and transition.target not in tasks:
                     errors.add(where.at(f"task-defaults.{clause}"), _missing(transition.target, tasks, budget), transition.line)
+                elif transition.kind != "task" and transition.target in tasks:
+                    errors.add(where.at(f"task-defaults.{clause}"), _shadowed(transition.target), transition.line)
 
     inbound: dict[str, dict[str, None]] = {name: {} for name in tasks}
     for spec in tasks.values():

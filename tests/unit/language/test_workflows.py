@@ -219,11 +219,25 @@ def test_workflow_body_must_be_a_mapping():
     assert error.workflow == "wf" and error.line == 2
 
 
-def test_task_name_reserved_for_engine_commands_is_refused():
-    # Deliberate: Mistral accepts a task named 'fail' (checked on the server), but a
-    # transition to it runs the engine command instead.
-    error = one_error("version: '2.0'\nwf:\n  tasks:\n    fail: {action: std.noop}\n")
-    assert error.task == "fail" and "engine command" in error.message
+def test_task_named_like_an_engine_command():
+    # Mistral accepts a task named 'fail' (checked on the server). It can run as a start
+    # task, but a transition 'fail' runs the engine command: that reference is refused.
+    spec = workflow("version: '2.0'\nwf:\n  tasks:\n    fail: {action: std.noop}\n")
+    assert list(spec.tasks) == ["fail"]
+    error = one_error(
+        """
+        version: '2.0'
+        wf:
+          tasks:
+            t1:
+              action: std.noop
+              on-error: fail
+            fail:
+              action: std.noop
+        """
+    )
+    assert (error.task, error.attribute, error.line) == ("t1", "on-error", 6)
+    assert "engine command" in error.message
 
 
 def test_task_name_length_is_limited():
@@ -240,10 +254,10 @@ def test_specs_are_immutable():
         spec.tasks["t2"] = spec.tasks["t1"]  # type: ignore[index]
 
 
-def test_task_name_with_spaces_is_refused():
-    # Deliberate: Mistral accepts "my task" (checked on the server), but no transition can name it.
-    error = one_error("version: '2.0'\nwf:\n  tasks:\n    my task: {action: std.noop}\n")
-    assert (error.task, error.line) == ("my task", 4) and "spaces" in error.message
+def test_task_name_with_spaces_is_accepted():
+    # Checked on the server: accepted (a transition cannot name it, but it can start).
+    spec = workflow("version: '2.0'\nwf:\n  tasks:\n    my task: {action: std.noop}\n")
+    assert spec.start_tasks == ("my task",)
 
 
 def test_yaml_boolean_task_name_gets_a_hint():
