@@ -48,6 +48,9 @@ class ValidationFailed(Exception):
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
 
+    def __reduce__(self):  # survives pickling (process pools, task queues)
+        return (type(self), (self.errors,))
+
 
 @dataclass(frozen=True, slots=True)
 class Where:

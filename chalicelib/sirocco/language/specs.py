@@ -12,10 +12,31 @@ engine evaluates when the task runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal, Mapping, NamedTuple
 
-EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes. Unlike MappingProxyType it pickles and
+    serialises to JSON as a plain mapping, so specs can be cached or shipped."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("spec mappings are read-only")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+
+EMPTY_MAPPING: Mapping[str, Any] = FrozenDict()
 
 TransitionKind = Literal["task", "fail", "succeed", "pause", "noop"]
 ENGINE_COMMANDS: frozenset[str] = frozenset({"fail", "succeed", "pause", "noop"})

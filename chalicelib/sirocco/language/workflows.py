@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import difflib
 import uuid
-from types import MappingProxyType
 from typing import Any
 
 from . import checks, transitions
 from .errors import Errors, Where
 from .inputs import parse_input_params
-from .specs import TaskDefaultsSpec, TaskSpec, WorkflowSpec
+from .specs import FrozenDict, TaskDefaultsSpec, TaskSpec, WorkflowSpec
 from .task_defaults import parse_task_defaults
 from .tasks import ParsedTask, Resolver, _as_written, check_name, parse_task
 from .yaml_loader import YMap, line_of
@@ -74,13 +73,13 @@ def parse_workflow(
     if wf_type == "direct":
         fields.update(_direct_graph(parsed, tasks, body, where, errors, defaults, line))
     else:
-        fields["requires"] = MappingProxyType(_reverse_graph(parsed, tasks, body, where, errors, defaults))
+        fields["requires"] = FrozenDict(_reverse_graph(parsed, tasks, body, where, errors, defaults))
     return WorkflowSpec(
         name=full_name or name,
         short_name=name,
         workbook=where.workbook,
         type=wf_type,
-        tasks=MappingProxyType(tasks),
+        tasks=FrozenDict(tasks),
         line=line,
         **fields,
     )
@@ -187,7 +186,7 @@ def _direct_graph(
             errors.add(task_where, message, p.join_line)
     return {
         "start_tasks": start,
-        "inbound": MappingProxyType({name: tuple(sources) for name, sources in inbound.items()}),
+        "inbound": FrozenDict({name: tuple(sources) for name, sources in inbound.items()}),
     }
 
 

@@ -188,3 +188,22 @@ def test_non_string_names_are_refused():
 
 def test_doc_helper_keeps_line_one_for_version():
     assert doc("\n    version: '2.0'\n").startswith("version")
+
+
+def test_validation_failed_survives_pickling():
+    import pickle
+
+    with pytest.raises(ValidationFailed) as info:
+        parse_workflows("version: '2.0'\nwf:\n  tasks:\n    t1: {action: std.noop, timeout: x}\n")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert copy.errors == info.value.errors and str(copy) == str(info.value)
+
+
+def test_specs_survive_pickling():
+    import pickle
+
+    spec = workflow("version: '2.0'\nwf:\n  tasks:\n    t1: {action: std.noop, on-success: t2}\n    t2: {action: std.noop}\n")
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and copy.inbound["t2"] == ("t1",)
+    with pytest.raises(TypeError):
+        copy.tasks["t3"] = None

@@ -1,11 +1,10 @@
 """Workflow-level attributes of a workflow list document."""
 
-from types import MappingProxyType
-
 import pytest
 from lang_util import errors, one_error, workflow
 
 from sirocco.language import InputParam, parse_workflows
+from sirocco.language.specs import FrozenDict
 
 
 def test_minimal_workflow_is_direct_and_keeps_task_order():
@@ -23,7 +22,7 @@ def test_minimal_workflow_is_direct_and_keeps_task_order():
     assert spec.name == "wf"
     assert spec.type == "direct"
     assert list(spec.tasks) == ["b", "a"]
-    assert isinstance(spec.tasks, MappingProxyType)
+    assert isinstance(spec.tasks, FrozenDict)
     assert spec.line == 2
 
 
@@ -300,7 +299,7 @@ def test_spec_data_is_plain_json():
         if dataclasses.is_dataclass(value):
             for f in dataclasses.fields(value):
                 walk(getattr(value, f.name))
-        elif isinstance(value, (dict, MappingProxyType)):
+        elif isinstance(value, dict):
             for item in value.values():
                 walk(item)
         elif isinstance(value, (list, tuple)):
