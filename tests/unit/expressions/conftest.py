@@ -15,7 +15,7 @@ def data():
         "n": None,
         "t": True,
         "f": 1.5,
-        "items": [{"name": "a", "v": 1}, {"name": "b", "v": 2}],
+        "rows": [{"name": "a", "v": 1}, {"name": "b", "v": 2}],
     }
 
 
