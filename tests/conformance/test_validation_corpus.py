@@ -86,7 +86,7 @@ def test_corpus_is_well_formed():
         assert isinstance(case['definition'], str), path
         assert isinstance(case['mistral']['valid'], bool), path
         if 'sirocco' in case:
-            assert case['sirocco']['valid'] is False, path
+            assert isinstance(case['sirocco']['valid'], bool), path
             assert case['sirocco'].get('why'), path
         if not case.get('sirocco', case['mistral'])['valid']:
             assert case.get('expect_in_error'), \
