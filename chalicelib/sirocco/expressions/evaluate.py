@@ -17,14 +17,13 @@ the result is fresh data.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
-from yaql.language import exceptions as yaql_exceptions
 
 from . import jinja_engine, patterns, results, yaql_engine
-from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError, LimitExceeded
+from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError
 from .limits import DEFAULT_LIMITS, Limits, budget_scope
 from .runtime import NullRuntime, Runtime
 
@@ -89,14 +88,14 @@ class _Evaluation:
         parts.append(text[end:])
         return "".join(parts)
 
-    def yaql_one(self, source: str, finish: Any) -> Any:
+    def yaql_one(self, source: str, finish: Callable[[Any], Any]) -> Any:
         source = source.strip()
         try:
-            return finish(yaql_engine.evaluate_source(source, self.yaql_data(), self.runtime, self.limits))
+            expression = yaql_engine.parse(source, self.limits)
         except yaql_engine.PARSE_ERRORS as exc:
-            if isinstance(exc, yaql_exceptions.YaqlGrammarException | yaql_exceptions.YaqlLexicalException):
-                raise ExpressionSyntaxError(source, str(exc), patterns.YAQL) from None
-            raise _failure(exc, source, patterns.YAQL) from None
+            raise ExpressionSyntaxError(source, str(exc), patterns.YAQL) from None
+        try:
+            return finish(yaql_engine.run(expression, self.yaql_data(), self.runtime))
         except Exception as exc:  # noqa: BLE001 - any failure of user code becomes an ExpressionError
             raise _failure(exc, source, patterns.YAQL) from None
 
@@ -141,5 +140,3 @@ def evaluate(value: Any, data: Mapping[str, Any], runtime: Runtime | None = None
     evaluation = _Evaluation(data, runtime if runtime is not None else NullRuntime(), limits)
     return evaluation.walk(value)
 
-
-__all__ = ["evaluate", "LimitExceeded", "MIXED_LANGUAGES"]
