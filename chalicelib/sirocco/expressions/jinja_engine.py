@@ -17,6 +17,8 @@ from typing import Any
 
 import jinja2
 import jinja2.utils
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import guards, limits
@@ -74,8 +76,50 @@ def _check_string_call(text: str, method: str, args: tuple[Any, ...], kwargs: di
     return args
 
 
+def _metered_output(value: Any) -> Any:
+    """``finalize``: every ``{{ }}`` printed, also inside loops, macros and set blocks."""
+    limits.charge(len(value) if isinstance(value, str) else limits.units_of(value))
+    return value
+
+
+def _metered_concat(join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
+    """The ``~`` operator: refuse a string past the limit before joining it."""
+    size = sum(len(p) if isinstance(p, str) else limits.ITEM_UNITS * limits.units_of(p) for p in parts)
+    guards.check_string_size(size)
+    limits.charge(size)
+    return join(parts)
+
+
+class _MeteredCodeGenerator(CodeGenerator):
+    """Compiles templates so that literal output and ``~`` are charged too.
+
+    Output built inside a macro or a ``{% set %}`` block is joined in memory before
+    anyone sees it; charging each piece as it is produced stops a loop early.
+    """
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        literal = sum(len(child.data) for child in node.nodes if isinstance(child, nodes.TemplateData))
+        if literal:
+            self.writeline(f"environment.sirocco_charge({literal})")
+        super().visit_Output(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.sirocco_concat({join}, (")
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class SiroccoSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _MeteredCodeGenerator
+    sirocco_charge = staticmethod(limits.charge)
+    sirocco_concat = staticmethod(_metered_concat)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -163,7 +207,8 @@ def _data_filter(implementation: Callable[[Any], Any]) -> Callable[..., Any]:
 
 
 def _environment() -> SiroccoSandbox:
-    env = SiroccoSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    env = SiroccoSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False,
+                         finalize=_metered_output)
     env.globals.pop("lipsum", None)  # lipsum(n) builds n paragraphs
     env.globals["range"] = _bounded_range
     env.globals["namespace"] = _MeteredNamespace
@@ -220,9 +265,8 @@ def render(text: str, variables: dict[str, Any], lim: limits.Limits) -> str:
     template = engine_for(lim).template(text)
     chunks: list[str] = []
     size = 0
-    for chunk in template.generate(variables):
+    for chunk in template.generate(variables):  # already charged piece by piece
         size += len(chunk)
         guards.check_string_size(size)
-        limits.charge(len(chunk))
         chunks.append(chunk)
     return "".join(chunks)

@@ -86,6 +86,7 @@ def test_modular_and_float_powers_are_fine():
     "{{ _.big | indent(10**6) }}",
     "{{ _.big | wordwrap(1, wrapstring=_.big) }}",
     "{{ _.big + _.big + _.big }}",
+    "{{ _.big ~ _.big ~ _.big }}",
     "{% for i in range(1000) %}{{ _.big }}{% endfor %}",
 ])
 def test_amplifying_operations_are_refused(text):
@@ -98,6 +99,11 @@ def test_amplifying_operations_are_refused(text):
     "{% set ns = namespace(s='a') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",
     "{% macro f(s, n) %}{{ f(s ~ s, n - 1) if n else s | length }}{% endmacro %}{{ f('a', 60) }}",
     "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+    # output joined in memory (set blocks, macros) is charged as it is produced
+    "{% set x %}{% for i in range(1000) %}{{ _.big }}{% endfor %}{% endset %}{{ x | length }}",
+    "{% macro m() %}{% for i in range(1000) %}{{ _.big }}{% endfor %}{% endmacro %}{{ m() | length }}",
+    "{% set x %}{% for i in range(1000) %}{% for j in range(1000) %}" + "y" * 100
+    + "{% endfor %}{% endfor %}{% endset %}{{ x | length }}",
 ])
 def test_nested_or_repeated_growth_exhausts_the_work_budget(text):
     assert "work budget of 200000" in refused(text, BIG, SMALL)
