@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 
 from . import jinja_engine, patterns, results, yaql_engine
-from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError
+from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError, LimitExceeded
 from .limits import DEFAULT_LIMITS, Limits, budget_scope
 from .runtime import NullRuntime, Runtime
 
@@ -114,7 +114,7 @@ class _Evaluation:
 
 def _failure(exc: BaseException, expression: str, language: str) -> ExpressionError:
     """The ExpressionError for an exception raised while evaluating ``expression``."""
-    limit = yaql_engine.limit_cause(exc)
+    limit = str(exc) if isinstance(exc, LimitExceeded) else yaql_engine.limit_cause(exc)
     if limit is not None:
         return ExpressionLimitError(expression, limit, language)
     if isinstance(exc, MemoryError):

@@ -9,6 +9,7 @@ at upload: "Mixing expression types in a single line is not allowed").
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 YAQL = "yaql"
@@ -39,7 +40,7 @@ def has_expressions(value: Any) -> bool:
     """
     if isinstance(value, str):
         return has_yaql(value) or has_jinja(value)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return any(has_expressions(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return any(has_expressions(v) for v in value)

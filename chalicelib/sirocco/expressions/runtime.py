@@ -105,13 +105,15 @@ class NullRuntime:
     def task(self, name: str | None = None) -> TaskInfo | None:
         return None
 
-    def tasks(self, workflow_execution_id=None, recursive=False, state=None, flat=False) -> list[TaskInfo]:
+    def tasks(self, workflow_execution_id: str | None = None, recursive: bool = False,
+              state: str | None = None, flat: bool = False) -> list[TaskInfo]:
         return []
 
     def execution(self) -> ExecutionInfo | None:
         return None
 
-    def executions(self, id=None, root_execution_id=None, state=None, from_time=None, to_time=None):
+    def executions(self, id: str | None = None, root_execution_id: str | None = None, state: str | None = None,
+                   from_time: str | None = None, to_time: str | None = None) -> list[ExecutionInfo]:
         return []
 
     def env(self) -> dict[str, Any]:
@@ -159,7 +161,8 @@ class StaticRuntime:
         runs = [t for t in self._tasks if t["name"] == name and (wf_id is None or t["workflow_execution_id"] == wf_id)]
         return runs[-1] if runs else None
 
-    def tasks(self, workflow_execution_id=None, recursive=False, state=None, flat=False) -> list[TaskInfo]:
+    def tasks(self, workflow_execution_id: str | None = None, recursive: bool = False,
+              state: str | None = None, flat: bool = False) -> list[TaskInfo]:
         found = [t for t in self._tasks if not workflow_execution_id or t["workflow_execution_id"] == workflow_execution_id]
         nested: list[TaskInfo] = []
         if recursive and workflow_execution_id:
@@ -184,7 +187,8 @@ class StaticRuntime:
     def execution(self) -> ExecutionInfo | None:
         return self._execution
 
-    def executions(self, id=None, root_execution_id=None, state=None, from_time=None, to_time=None):
+    def executions(self, id: str | None = None, root_execution_id: str | None = None, state: str | None = None,
+                   from_time: str | None = None, to_time: str | None = None) -> list[ExecutionInfo]:
         def keep(e: ExecutionInfo) -> bool:
             created = str(e.get("created_at", ""))
             return (

@@ -21,7 +21,6 @@ from yaql.language import exceptions as yaql_exceptions
 from yaql.language import utils as yaql_utils
 
 from . import limits
-from .errors import LimitExceeded
 from .functions import DATA_IMPLEMENTATIONS
 from .runtime import Runtime
 from .yaql_metering import MeteredContext
@@ -165,11 +164,9 @@ def run(expression: Any, converted_data: Any, runtime: Runtime) -> Any:
 
 
 def limit_cause(exc: BaseException) -> str | None:
-    """The message for a yaql limit exception, or None if it is not one."""
+    """The message for one of yaql's own limit exceptions, or None if it is not one."""
     if isinstance(exc, yaql_exceptions.CollectionTooLargeException):
         return f"a collection has more than {limits.current_limits().max_iterations} items"
     if isinstance(exc, yaql_exceptions.MemoryQuotaExceededException):
         return f"a value would take more than {limits.current_limits().memory_quota} bytes"
-    if isinstance(exc, LimitExceeded):
-        return str(exc)
     return None
