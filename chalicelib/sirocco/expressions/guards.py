@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Sized
+from collections.abc import Mapping, Sized
 from typing import Any
 
 from .errors import LimitExceeded
@@ -100,6 +100,20 @@ def check_strings_total(*parts: Any) -> None:
     check_string_size(sum(len(p) for p in parts if isinstance(p, str)))
 
 
+def check_replace_all(text: Any, replacements: Any, count: Any = -1) -> None:
+    """yaql's ``text.replace({old => new, ...})``: the replacements apply one after another."""
+    if not isinstance(text, str) or not isinstance(replacements, Mapping):
+        return
+    size = len(text)
+    for old, new in replacements.items():
+        old_size, new_size = _text_size(old), _text_size(new)
+        hits = size + 1 if old_size == 0 else size // old_size
+        if _is_int(count) and count >= 0:
+            hits = min(hits, count)
+        size += hits * max(new_size - old_size, 0)
+        check_string_size(size)
+
+
 def check_width(width: Any) -> None:
     """Padding functions (center, ljust, rjust, zfill, indent) build ``width`` characters."""
     if _is_int(width):
@@ -113,30 +127,51 @@ def check_join(separator: Any, items: list[Any]) -> None:
     check_string_size(total)
 
 
-def check_printf(template: Any) -> None:
-    """``template % args``: refuse ``*`` widths and widths/precisions past the string limit."""
+def _text_size(value: Any) -> int:
+    """About how long ``str(value)`` is, without building it."""
+    return len(value) if isinstance(value, str) else 8 * units_of(value)
+
+
+def check_printf(template: Any, values: Any = ()) -> None:
+    """``template % values``: refuse ``*`` widths, widths past the string limit, and
+    results past it (each directive inserts a value; ``%(key)s`` may repeat one)."""
     if not isinstance(template, str) or "%" not in template:
         return
+    directives = 0
     for match in _PRINTF_DIRECTIVE.finditer(template):
+        directives += 1
         for part in match.groups():
             if part == "*":
                 raise LimitExceeded("'*' widths are not allowed in % formatting")
             if part is not None:
                 check_string_size(int(part))
+    if isinstance(values, Mapping):
+        largest = max((_text_size(v) for v in values.values()), default=0)
+        check_string_size(len(template) + directives * largest)
+    else:
+        items = values if isinstance(values, tuple) else (values,)
+        check_string_size(len(template) + sum(_text_size(v) for v in items))
 
 
-def check_format(template: Any) -> None:
-    """``template.format(...)``: refuse nested specs and widths past the string limit."""
+def check_format(template: Any, args: tuple[Any, ...] = (), kwargs: Mapping[str, Any] | None = None) -> None:
+    """``template.format(...)``: refuse nested specs, widths past the string limit, and
+    results past it (a field may repeat the same argument)."""
     if not isinstance(template, str) or "{" not in template:
         return
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError:
         return  # str.format will report the malformed template itself
-    for _literal, _field, spec, _conversion in fields:
+    count = 0
+    for _literal, field, spec, _conversion in fields:
+        if field is not None:
+            count += 1
         if not spec:
             continue
         if "{" in spec:
             raise LimitExceeded("nested replacement fields are not allowed in format specs")
         for number in _NUMBER.findall(spec):
             check_string_size(int(number))
+    values = [*args, *(kwargs or {}).values()]
+    largest = max((_text_size(v) for v in values), default=0)
+    check_string_size(len(template) + count * largest)

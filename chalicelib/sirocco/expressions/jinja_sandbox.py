@@ -11,7 +11,7 @@ against the expression's work budget (``limits``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -67,8 +67,10 @@ def _check_string_call(text: str, method: str, args: tuple[Any, ...], kwargs: di
         items = list(args[0])
         guards.check_join(text, items)
         return (items, *args[1:])
-    elif method in ("format", "format_map"):
-        guards.check_format(text)
+    elif method == "format":
+        guards.check_format(text, args, kwargs)
+    elif method == "format_map" and args:
+        guards.check_format(text, (), args[0] if isinstance(args[0], Mapping) else None)
     return args
 
 
@@ -123,7 +125,7 @@ class SiroccoSandbox(ImmutableSandboxedEnvironment):
         elif operator == "**":
             guards.check_power(left, right)
         elif operator == "%":
-            guards.check_printf(left)
+            guards.check_printf(left, right)
         elif operator == "+":
             guards.check_concat(left, right)
         result = super().call_binop(context, operator, left, right)
@@ -158,7 +160,7 @@ def _precheck_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         lines = value.count("\n") + 1 if isinstance(value, str) else 1
         guards.check_string_size(lines * (len(width) if isinstance(width, str) else int(width or 0)))
     elif name == "format":
-        guards.check_printf(value)
+        guards.check_printf(value, kwargs if kwargs else tuple(args[1:]))
     elif name == "replace":
         guards.check_replace(value, arg(1, "old"), arg(2, "new"), arg(3, "count", -1) or -1)
     elif name == "batch" and arg(2, "fill_with") is not None:

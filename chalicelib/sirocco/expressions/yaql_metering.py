@@ -47,6 +47,7 @@ _PRECHECKS: dict[Callable[..., Any], Callable[[Arguments], None]] = {
     std_strings.string_by_int: lambda a: guards.check_repeat(a["left"], a["right"]),
     std_strings.int_by_string: lambda a: guards.check_repeat(a["right"], a["left"]),
     std_strings.replace: lambda a: guards.check_replace(a["string"], a["old"], a["new"], a["count"]),
+    std_strings.replace_with_dict: lambda a: guards.check_replace_all(a["string"], a["replacements"], a["count"]),
     std_strings.concat: lambda a: guards.check_strings_total(*a["args"]),
     std_strings.join: lambda a: guards.check_join(a["separator"], _materialise(a, "sequence")),
     std_strings.join_: lambda a: guards.check_join(a["separator"], _materialise(a, "sequence")),

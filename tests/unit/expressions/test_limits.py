@@ -68,6 +68,12 @@ def test_huge_integers_are_refused(text):
     assert "integer of about" in refused(text)
 
 
+def test_ordinary_formatting_is_fine():
+    assert evaluate(["{{ '%s-%s' % (1, 2) }}", "{{ '%(a)s' % {'a': 1} }}", "{{ '%d%%' | format(5) }}",
+                     "{{ '{0}-{1}'.format(1, 2) }}", "{{ '{a}'.format_map({'a': 1}) }}",
+                     "<% 'abc'.replace({a => x, b => y}) %>"], {}) == ["1-2", "1", "5%", "1-2", "1", "xyc"]
+
+
 def test_modular_and_float_powers_are_fine():
     assert evaluate("<% pow(2, 1000000, 7) %>", {}) == pow(2, 1000000, 7)
     assert evaluate("{{ 2 ** 0.5 }}", {}) == 2 ** 0.5
@@ -87,6 +93,12 @@ def test_modular_and_float_powers_are_fine():
     "{{ _.big | wordwrap(1, wrapstring=_.big) }}",
     "{{ _.big + _.big + _.big }}",
     "{{ _.big ~ _.big ~ _.big }}",
+    "{{ ('%s' * 100) % ((_.big,) * 100) }}",
+    "{{ ('%(a)s' * 1000) % {'a': _.big} }}",
+    "{{ ('%s' * 100) | format(*((_.big,) * 100)) }}",
+    "{{ ('{0}' * 100).format(_.big) }}",
+    "{{ ('{a}' * 1000).format_map({'a': _.big}) }}",
+    "<% $.big.replace({x => $.big}) %>",
     "{% for i in range(1000) %}{{ _.big }}{% endfor %}",
 ])
 def test_amplifying_operations_are_refused(text):
