@@ -114,6 +114,34 @@ def check_replace_all(text: Any, replacements: Any, count: Any = -1) -> None:
         check_string_size(size)
 
 
+def check_regex_replace(regexp: Any, text: Any, repl: Any, count: Any = 0) -> None:
+    """``regexp.sub(repl, text)``: count the matches first (an empty pattern matches
+    everywhere; ``\\g<0>`` in ``repl`` copies a whole match)."""
+    if not isinstance(text, str) or not isinstance(repl, str) or not hasattr(regexp, "finditer"):
+        return
+    hits = longest = 0
+    for match in regexp.finditer(text):
+        hits += 1
+        longest = max(longest, match.end() - match.start())
+        if _is_int(count) and 0 < count <= hits:
+            break
+    per_hit = len(repl) * max(longest, 1) if "\\" in repl else len(repl)
+    check_string_size(len(text) + hits * per_hit)
+
+
+def metered_replacements(text: Any, produce: Any) -> Any:
+    """Wrap a replacement function so that the text it builds stays within the limit."""
+    total = [len(text) if isinstance(text, str) else 0]
+
+    def replacement(*args: Any, **kwargs: Any) -> Any:
+        value = produce(*args, **kwargs)
+        total[0] += _text_size(value)
+        check_string_size(total[0])
+        return value
+
+    return replacement
+
+
 def check_width(width: Any) -> None:
     """Padding functions (center, ljust, rjust, zfill, indent) build ``width`` characters."""
     if _is_int(width):

@@ -18,6 +18,7 @@ from typing import Any
 from yaql.language import contexts, specs
 from yaql.standard_library import collections as std_collections
 from yaql.standard_library import math as std_math
+from yaql.standard_library import regex as std_regex
 from yaql.standard_library import strings as std_strings
 
 from . import guards, limits
@@ -38,6 +39,10 @@ def _materialise(arguments: Arguments, name: str) -> list[Any]:
     return items
 
 
+def _meter_replacements(arguments: Arguments) -> None:
+    arguments["repl"] = guards.metered_replacements(arguments["string"], arguments["repl"])
+
+
 # Pre-checks, keyed by the yaql standard library function they protect; each gets
 # the call's arguments by parameter name (and may replace a lazy one by a list).
 _PRECHECKS: dict[Callable[..., Any], Callable[[Arguments], None]] = {
@@ -51,6 +56,10 @@ _PRECHECKS: dict[Callable[..., Any], Callable[[Arguments], None]] = {
     std_strings.concat: lambda a: guards.check_strings_total(*a["args"]),
     std_strings.join: lambda a: guards.check_join(a["separator"], _materialise(a, "sequence")),
     std_strings.join_: lambda a: guards.check_join(a["separator"], _materialise(a, "sequence")),
+    std_regex.replace: lambda a: guards.check_regex_replace(a["regexp"], a["string"], a["repl"], a["count"]),
+    std_regex.replace_string: lambda a: guards.check_regex_replace(a["regexp"], a["string"], a["repl"], a["count"]),
+    std_regex.replace_by: lambda a: _meter_replacements(a),
+    std_regex.replace_by_string: lambda a: _meter_replacements(a),
     std_collections.list_by_int: lambda a: guards.check_repeat(a["left"], a["right"]),
     std_collections.int_by_list: lambda a: guards.check_repeat(a["right"], a["left"]),
     std_collections.combine_lists: lambda a: guards.check_concat(a["left"], a["right"]),

@@ -68,10 +68,12 @@ def test_huge_integers_are_refused(text):
     assert "integer of about" in refused(text)
 
 
-def test_ordinary_formatting_is_fine():
+def test_ordinary_formatting_and_replacing_are_fine():
     assert evaluate(["{{ '%s-%s' % (1, 2) }}", "{{ '%(a)s' % {'a': 1} }}", "{{ '%d%%' | format(5) }}",
                      "{{ '{0}-{1}'.format(1, 2) }}", "{{ '{a}'.format_map({'a': 1}) }}",
-                     "<% 'abc'.replace({a => x, b => y}) %>"], {}) == ["1-2", "1", "5%", "1-2", "1", "xyc"]
+                     "<% 'abc'.replace({a => x, b => y}) %>", "<% regex('a.').replace('abcadc', 'xx') %>",
+                     "<% regex('a.c').replaceBy('abcadc', switch($.value = 'abc' => xx, true => yy)) %>"], {}) \
+        == ["1-2", "1", "5%", "1-2", "1", "xyc", "xxcxxc", "xxyy"]
 
 
 def test_modular_and_float_powers_are_fine():
@@ -99,6 +101,10 @@ def test_modular_and_float_powers_are_fine():
     "{{ ('{0}' * 100).format(_.big) }}",
     "{{ ('{a}' * 1000).format_map({'a': _.big}) }}",
     "<% $.big.replace({x => $.big}) %>",
+    "<% regex('').replace($.big, $.big) %>",
+    "<% $.big.replace(regex('x'), 'yy') %>",
+    "<% let(b => $.big) -> regex('').replaceBy($b, $b) %>",
+    "<% let(b => $.big) -> $b.replaceBy(regex(''), $b) %>",
     "{% for i in range(1000) %}{{ _.big }}{% endfor %}",
 ])
 def test_amplifying_operations_are_refused(text):
