@@ -43,34 +43,42 @@ class _MeteredNamespace(jinja2.utils.Namespace):
         super().__setitem__(name, value)
 
 
-def _string_method(obj: Any) -> tuple[str, str] | None:
-    """(string, method name) if ``obj`` is a bound ``str`` method (or the sandbox's wrapper)."""
+def _bound_method(obj: Any) -> tuple[Any, str] | None:
+    """(owner, method name) if ``obj`` is a bound method of a str or an int (or the
+    sandbox's wrapper of one): the builtins whose methods can amplify."""
     target = getattr(obj, "__wrapped__", obj)
     owner = getattr(target, "__self__", None)
-    if isinstance(owner, str):
+    if isinstance(owner, (str, int)) and not isinstance(owner, bool):
         return owner, getattr(target, "__name__", "")
     return None
 
 
-def _check_string_call(text: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """Pre-check the ``str`` methods that can build much more than they are given."""
+def _check_builtin_call(owner: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Pre-check the str/int methods that can build much more than they are given."""
     first = args[0] if args else next(iter(kwargs.values()), None)
+    if isinstance(owner, int):
+        if method == "to_bytes":
+            guards.check_width(first if first is not None else 1)
+        return args
     if method in ("ljust", "rjust", "center", "zfill"):
         guards.check_width(first)
     elif method == "expandtabs":
         tabsize = first if first is not None else 8
         if isinstance(tabsize, int):
-            guards.check_string_size(len(text) + text.count("\t") * tabsize)
+            guards.check_string_size(len(owner) + owner.count("\t") * tabsize)
     elif method == "replace":
-        guards.check_replace(text, *args[:3])
+        guards.check_replace(owner, *args[:3])
+    elif method == "translate" and isinstance(first, Mapping):
+        largest = max((len(v) if isinstance(v, str) else 1 for v in first.values()), default=1)
+        guards.check_string_size(len(owner) * largest)
     elif method == "join" and args:
         items = list(args[0])
-        guards.check_join(text, items)
+        guards.check_join(owner, items)
         return (items, *args[1:])
     elif method == "format":
-        guards.check_format(text, args, kwargs)
+        guards.check_format(owner, args, kwargs)
     elif method == "format_map" and args:
-        guards.check_format(text, (), args[0] if isinstance(args[0], Mapping) else None)
+        guards.check_format(owner, (), args[0] if isinstance(args[0], Mapping) else None)
     return args
 
 
@@ -133,9 +141,9 @@ class SiroccoSandbox(ImmutableSandboxedEnvironment):
         return result
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        bound = _string_method(__obj)
+        bound = _bound_method(__obj)
         if bound is not None:
-            args = _check_string_call(bound[0], bound[1], args, kwargs)
+            args = _check_builtin_call(bound[0], bound[1], args, kwargs)
         else:  # macros and other callables: what they are given is work too
             limits.charge(sum(limits.units_of(a) for a in args) + len(kwargs))
         result = super().call(__context, __obj, *args, **kwargs)
@@ -167,6 +175,8 @@ def _precheck_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         guards.check_collection_size(arg(1, "linecount", 0))
     elif name == "slice":
         guards.check_collection_size(arg(1, "slices", 0))
+    elif name == "tojson" and isinstance(arg(1, "indent"), int):
+        guards.check_width(arg(1, "indent") * 1000)  # indentation repeats on every line
     elif name == "wordwrap" and isinstance(value, str):
         breaks = len(value) // max(int(arg(1, "width", 79) or 1), 1) + 1
         guards.check_string_size(len(value) + breaks * len(str(arg(4, "wrapstring") or "\n")))

@@ -31,6 +31,8 @@ def refused(text, data=None, limits=DEFAULT_LIMITS):
     "{{ '{:>10000000000}'.format(1) }}",
     "{{ '%10000000000s' % 1 }}",
     "{{ '%10000000000s' | format(1) }}",
+    "{{ (10).to_bytes(10**10, 'big') }}",
+    "{{ [1] | tojson(indent=10**8) }}",
 ])
 def test_huge_strings_are_refused_before_they_are_built(text):
     assert "string of" in refused(text)
@@ -95,6 +97,7 @@ def test_modular_and_float_powers_are_fine():
     "{{ _.big | wordwrap(1, wrapstring=_.big) }}",
     "{{ _.big + _.big + _.big }}",
     "{{ _.big ~ _.big ~ _.big }}",
+    "{{ _.big.translate({120: _.big}) }}",
     "{{ ('%s' * 100) % ((_.big,) * 100) }}",
     "{{ ('%(a)s' * 1000) % {'a': _.big} }}",
     "{{ ('%s' * 100) | format(*((_.big,) * 100)) }}",
