@@ -5,9 +5,10 @@ the engine at run time (``evaluate`` with a ``Runtime``). Semantics follow Mistr
 23.0.0; README.md next to this file lists the differences that are on purpose.
 
 Modules: ``patterns`` (finding expressions), ``evaluate`` (walking data),
-``yaql_engine`` / ``jinja_engine`` (the two languages), ``functions`` and
-``serialization`` (Mistral's functions), ``runtime`` (what context functions read),
-``limits`` / ``guards`` (resource limits), ``results`` (plain results), ``errors``.
+``yaql_engine`` / ``jinja_engine`` (the two languages), ``yaql_metering`` /
+``jinja_sandbox`` (keeping them safe), ``functions`` and ``serialization`` (Mistral's
+functions), ``runtime`` (what context functions read), ``limits`` / ``guards``
+(resource limits), ``results`` (plain results), ``syntax`` (upload checks), ``errors``.
 """
 
 from __future__ import annotations

@@ -101,3 +101,10 @@ def test_memory_errors_become_limit_errors(fails):
 def test_results_that_are_not_data_are_refused(fails):
     assert "not data" in fails("{{ cycler }}").cause
     assert evaluate("{{ cycler(1, 2).next() }}", {}) == 1
+
+
+def test_errors_survive_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(ExpressionLimitError("$.x", "too big", "yaql")))
+    assert (type(error), error.expression, error.cause, error.language) == (ExpressionLimitError, "$.x", "too big", "yaql")
