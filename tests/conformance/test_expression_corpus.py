@@ -15,7 +15,7 @@ needs the engine and is not run here.
 
 A case may carry `sirocco: {value: ...}` or `sirocco: {error: true}` plus
 `why:` to state a deliberate difference from Mistral; it then wins over
-`mistral:` (none is set yet: see the README).
+`mistral:` (see the README).
 """
 
 import glob

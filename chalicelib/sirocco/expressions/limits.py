@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 from .errors import LimitExceeded
 
-DEFAULT_MAX_ITERATIONS = 10_000
+# Large enough that with-items over input lists of a few hundred thousand items works;
+# the work budget, not this, is what stops runaway growth.
+DEFAULT_MAX_ITERATIONS = 200_000
 DEFAULT_MEMORY_QUOTA = 10 * 1024 * 1024
 DEFAULT_MAX_INT_BITS = 16_384
 DEFAULT_WORK_BUDGET = 20_000_000
