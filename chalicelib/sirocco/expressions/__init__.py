@@ -2,7 +2,7 @@
 
 Used by the language layer at upload (``has_expressions``, ``syntax_errors``) and by
 the engine at run time (``evaluate`` with a ``Runtime``). Semantics follow Mistral
-23.0.0; README.md next to this file lists the differences that are on purpose.
+23.0.0; docs/expressions.md lists the differences that are on purpose.
 
 Modules: ``patterns`` (finding expressions), ``evaluate`` (walking data),
 ``yaql_engine`` / ``jinja_engine`` (the two languages), ``yaql_metering`` /
