@@ -1,0 +1,177 @@
+"""The context chain and the expression runtime over the execution state.
+
+A task's inbound context is its parents' outbound contexts merged (one parent
+normally, every arrival for a join); its outbound context is the inbound one
+plus its own published variables. Records hold only their published vars and
+their parents; every ``SNAPSHOT_EVERY`` generations a task stores its whole
+inbound context (``base``), so computing one merges at most that many small
+dicts. Input and vars are not part of the chain (as in Mistral, where the
+final context of a workflow holds only what was published); expressions see
+them underneath it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from sirocco.expressions import ExpressionError, evaluate, has_expressions
+
+from .records import TaskRecord
+
+if TYPE_CHECKING:
+    from .session import Session
+
+SNAPSHOT_EVERY = 16
+EMPTY: dict[str, Any] = {}
+
+
+def stamp(t: float) -> str:
+    """Mistral's timestamp text for an event time (no clock read)."""
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def link(session: "Session", task: TaskRecord, parents: tuple[str, ...]) -> None:
+    """Attach ``task`` to its parents; take a snapshot when the chain is long."""
+    task.parents = parents
+    depth = 0
+    for pid in parents:
+        parent = session.state.tasks[pid]
+        depth = max(depth, parent.depth + 1)
+    if depth >= SNAPSHOT_EVERY or not parents:
+        task.base = inbound(session, task) if parents else EMPTY
+        task.depth = 0
+    else:
+        task.base = None
+        task.depth = depth
+
+
+def inbound(session: "Session", task: TaskRecord) -> dict[str, Any]:
+    if task.base is not None:
+        return task.base
+    parents = task.parents
+    if len(parents) == 1:
+        return outbound(session, session.state.tasks[parents[0]])
+    merged: dict[str, Any] = {}
+    for pid in parents:
+        merged.update(outbound(session, session.state.tasks[pid]))
+    return merged
+
+
+def outbound(session: "Session", task: TaskRecord) -> dict[str, Any]:
+    cache = session.ctx_cache
+    hit = cache.get(task.id)
+    if hit is not None and hit[0] is task.published:
+        return hit[1]
+    base = inbound(session, task)
+    ctx = {**base, **task.published} if task.published else base
+    cache[task.id] = (task.published, ctx)
+    return ctx
+
+
+def task_info(session: "Session", task: TaskRecord) -> dict[str, Any]:
+    """``task()``'s dict for a task execution (Mistral 23.0.0's keys)."""
+    return {
+        "id": task.id,
+        "name": task.name,
+        "spec": {"name": task.name},
+        "state": task.state,
+        "state_info": task.state_info,
+        "result": task.result,
+        "published": task.published,
+        "type": task.kind,
+        "workflow_execution_id": session.header.id,
+        "created_at": stamp(task.created_at),
+        "updated_at": stamp(task.updated_at) if task.updated_at else None,
+    }
+
+
+def execution_info(session: "Session") -> dict[str, Any]:
+    h = session.header
+    return {
+        "id": h.id,
+        "name": h.workflow,
+        "spec": {"name": h.workflow},
+        "input": h.input,
+        "params": h.params,
+        "created_at": stamp(h.created_at),
+        "updated_at": stamp(h.updated_at),
+        "root_execution_id": h.root_execution_id,
+    }
+
+
+class EngineRuntime:
+    """Answers ``task()``, ``tasks()``, ``execution()``, ``env()``, ``global()``
+    and ``uuid()`` from the execution state. ``tasks()`` is scoped to this
+    execution (Mistral 23.0.0 lists every execution's tasks: a deliberate
+    difference, see docs/engine.md)."""
+
+    __slots__ = ("session", "current")
+
+    def __init__(self, session: "Session", current: TaskRecord | None) -> None:
+        self.session = session
+        self.current = current
+
+    def task(self, name: str | None = None) -> dict[str, Any] | None:
+        cur = self.current
+        if cur is not None and (not name or cur.name == name):
+            return task_info(self.session, cur)
+        if not name:
+            return None
+        tid = self.session.header.last_task.get(name)
+        return task_info(self.session, self.session.state.tasks[tid]) if tid else None
+
+    def tasks(self, workflow_execution_id: str | None = None, recursive: bool = False,
+              state: str | None = None, flat: bool = False) -> list[dict[str, Any]]:
+        if workflow_execution_id and workflow_execution_id != self.session.header.id:
+            return []
+        return [task_info(self.session, t) for t in self.session.state.task_list()
+                if state is None or t.state == state]
+
+    def execution(self) -> dict[str, Any]:
+        return execution_info(self.session)
+
+    def executions(self, id: str | None = None, root_execution_id: str | None = None, state: str | None = None,
+                   from_time: str | None = None, to_time: str | None = None) -> list[dict[str, Any]]:
+        info = execution_info(self.session)
+        if id is not None and id != info["id"]:
+            return []
+        if root_execution_id is not None and root_execution_id != info["root_execution_id"]:
+            return []
+        if state is not None and state != self.session.header.state:
+            return []
+        return [info]
+
+    def env(self) -> dict[str, Any]:
+        return self.session.header.params.get("env") or {}
+
+    def global_var(self, name: str) -> Any:
+        return self.session.header.vars.get(name)
+
+    def new_uuid(self) -> str:
+        return self.session.new_id()
+
+
+def data_for(session: "Session", ctx: dict[str, Any], task: TaskRecord | None) -> dict[str, Any]:
+    """What ``$`` / ``_`` see: input, then vars, then the published chain."""
+    h = session.header
+    data = {**h.input, **h.vars, **ctx}
+    data["__execution"] = {"id": h.id, "params": h.params, "input": h.input}
+    data["__env"] = h.params.get("env") or {}
+    if task is not None:
+        data["__task_execution"] = {"id": task.id, "name": task.name}
+    return data
+
+
+def ev(session: "Session", value: Any, ctx: dict[str, Any], task: TaskRecord | None,
+       extra: dict[str, Any] | None = None) -> Any:
+    """Evaluate ``value`` (raises ``ExpressionError``); plain data is returned as is."""
+    if not has_expressions(value) if not isinstance(value, str) else ("<%" not in value and "{{" not in value and "{%" not in value):
+        return value
+    data = data_for(session, ctx, task)
+    if extra:
+        data.update(extra)
+    return evaluate(value, data, EngineRuntime(session, task))
+
+
+__all__ = ["ExpressionError", "ev", "inbound", "outbound", "link", "task_info", "stamp", "EngineRuntime"]

@@ -1,0 +1,84 @@
+"""Events: what happened to an execution. Each has an ``id`` (ids the engine
+derives come from it) and a ``time`` (seconds since the epoch, from the shell;
+the engine has no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class StartExecution(Event):
+    """Start the execution the state belongs to. ``params`` carries ``env``
+    and, for reverse workflows, ``task_name``. ``parent_*`` link a sub-workflow
+    to the task (and action run) that started it."""
+
+    workflow: str = ""
+    input: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    parent_execution_id: str | None = None
+    parent_task_id: str | None = None
+    parent_action_id: str | None = None
+    root_execution_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCompleted(Event):
+    """An action run ended: ``result`` on success; ``error`` set (any value,
+    e.g. std.fail's error_data or a message) on failure. Also sent from
+    outside for an action the executor left RUNNING (async actions)."""
+
+    action_id: str = ""
+    result: Any = None
+    error: Any = None
+    failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubworkflowCompleted(Event):
+    """A child execution ended; ``execution_id`` is the child's id (= the
+    action run id the parent gave it)."""
+
+    execution_id: str = ""
+    state: str = ""
+    output: Any = None
+    state_info: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallFired(Event):
+    """A delayed call came due."""
+
+    call_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pause(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resume(Event):
+    env: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel(Event):
+    msg: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RerunTask(Event):
+    """Run a failed task execution again. ``reset=False`` re-runs only the
+    failed with-items iterations; ``env`` replaces values of the execution env."""
+
+    task_id: str = ""
+    reset: bool = True
+    env: dict[str, Any] | None = None

@@ -1,0 +1,92 @@
+"""One ``decide`` call's working set: the specs, the state, the event being
+applied, the commands produced so far, and per-call caches. Ids made here are
+derived from the event id, so applying the same batch to the same state
+always yields the same records and commands."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sirocco.language import WorkflowSpec
+
+from . import states
+from .catalog import SpecSource
+from .commands import CancelCall, Command, ScheduleCall
+from .events import Event
+from .records import CallRecord, ExecutionRecord, ExecutionState, TaskRecord
+
+_NAMESPACE = uuid.UUID("6f1c1d0e-5a38-4c2b-9a49-3d1f3b7d0c11")
+
+
+def derive_id(event_id: str, n: int) -> str:
+    """The n-th id made while applying event ``event_id`` (a UUID-shaped string)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{event_id}/{n}"))
+
+
+class Session:
+    __slots__ = ("specs", "state", "header", "wf", "event", "time", "commands", "_n", "ctx_cache")
+
+    def __init__(self, specs: SpecSource, state: ExecutionState) -> None:
+        self.specs = specs
+        self.state = state
+        self.header: ExecutionRecord = state.header  # type: ignore[assignment]
+        self.wf: WorkflowSpec | None = specs.workflow(self.header.workflow) if self.header.workflow else None
+        self.commands: list[Command] = []
+        self.ctx_cache: dict[str, tuple[Any, Any]] = {}
+        self.event: Event | None = None
+        self.time = 0.0
+        self._n = 0
+
+    def begin(self, event: Event) -> None:
+        self.event = event
+        self.time = event.time
+        self._n = 0
+
+    def new_id(self) -> str:
+        self._n += 1
+        return derive_id(self.event.id, self._n)  # type: ignore[union-attr]
+
+    def emit(self, command: Command) -> None:
+        self.commands.append(command)
+
+    # ---- state changes, checked against the tables of states.py
+
+    def set_wf_state(self, new: str, info: str | None = None) -> None:
+        h = self.header
+        h.state = states.check_workflow(h.state, new)
+        h.state_info = info
+        h.updated_at = self.time
+        self.state.touch(h)
+
+    def set_task_state(self, task: TaskRecord, new: str, info: str | None = None) -> None:
+        old = task.state
+        task.state = states.check_task(old, new)
+        task.state_info = info
+        task.updated_at = self.time
+        was_active = old not in states.COMPLETED and old != states.WAITING
+        is_active = new not in states.COMPLETED and new != states.WAITING
+        if was_active != is_active:
+            self.header.active += 1 if is_active else -1
+            self.state.touch(self.header)
+        self.state.touch(task)
+
+    def touch(self, record: Any) -> None:
+        self.state.touch(record)
+
+    def schedule(self, task: TaskRecord, kind: str, delay: float) -> CallRecord:
+        call = CallRecord(id=self.new_id(), kind=kind, due=self.time + delay, task_id=task.id, run=task.runs)
+        self.state.put_call(call)
+        self.emit(ScheduleCall(self.header.id, call_id=call.id, due=call.due, kind=kind))
+        return call
+
+    def cancel_call(self, call_id: str | None) -> None:
+        call = self.state.calls.get(call_id) if call_id else None
+        if call is not None and not call.fired:
+            call.fired = True
+            self.state.touch(call)
+            self.emit(CancelCall(self.header.id, call_id=call.id))
+
+    @property
+    def running(self) -> bool:
+        return self.header.state == states.RUNNING

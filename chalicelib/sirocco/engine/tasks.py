@@ -1,0 +1,309 @@
+"""The life of a task execution: created, started (pause-before,
+wait-before), run (timeout, with-items, actions), each run finished (fail-on,
+publish, retry, wait-after), completed (transitions)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sirocco.language import TaskSpec
+
+from . import completion, policies, states, with_items
+from .action_runs import StartError, action_id, launch, transform
+from .context import ev, inbound, link
+from .records import ActionRecord, ItemsRecord, TaskRecord
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+def spec_of(session: "Session", task: TaskRecord) -> TaskSpec:
+    return session.wf.tasks[task.name]  # type: ignore[union-attr]
+
+
+def create(session: "Session", name: str, parents: tuple[str, ...], waiting: bool = False) -> TaskRecord:
+    h = session.header
+    h.seq += 1
+    spec = session.wf.tasks[name]  # type: ignore[union-attr]
+    task = TaskRecord(id=session.new_id(), name=name, seq=h.seq,
+                      state=states.WAITING if waiting else states.IDLE,
+                      created_at=session.time, updated_at=session.time,
+                      kind="WORKFLOW" if spec.workflow is not None else "ACTION")
+    if waiting:
+        task.parents = parents
+    else:
+        link(session, task, parents)
+        h.active += 1
+    h.last_task[name] = task.id
+    session.state.put_task(task)
+    session.touch(h)
+    return task
+
+
+def start(session: "Session", task: TaskRecord) -> None:
+    """pause-before, then wait-before, then run."""
+    spec = spec_of(session, task)
+    try:
+        if spec.pause_before is not None and not task.paused_before and policies.truthy(session, spec.pause_before, task):
+            task.paused_before = True
+            session.touch(task)
+            if session.header.state == states.RUNNING:
+                session.set_wf_state(states.PAUSED)
+            session.header.backlog.append(("start", task.id))
+            return
+        delay = policies.seconds(session, spec.wait_before, task) if spec.wait_before is not None else 0.0
+    except Exception as exc:
+        start_failed(session, task, str(exc))
+        return
+    if delay > 0:
+        session.set_task_state(task, states.RUNNING_DELAYED)
+        session.schedule(task, "wait-before", delay)
+        return
+    run(session, task)
+
+
+def run(session: "Session", task: TaskRecord) -> None:
+    """First run: the timeout timer and the with-items values, then the actions."""
+    spec = spec_of(session, task)
+    try:
+        if spec.timeout is not None and task.timeout_call is None:
+            limit = policies.seconds(session, spec.timeout, task)
+            if limit > 0:
+                task.timeout_call = session.schedule(task, "timeout", limit).id
+        if spec.with_items:
+            session.state.put_items(ItemsRecord(task.id, with_items.evaluate_items(session, spec, task)))
+            task.concurrency = int(policies.value(session, spec.concurrency, task) or 0)
+    except Exception as exc:
+        start_failed(session, task, str(exc))
+        return
+    new_run(session, task)
+
+
+def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = None, append: bool = False) -> None:
+    """Start a run: the first, a retry, a join re-run or a rerun (``indices``:
+    only those items). ``append`` keeps earlier runs' results (join re-runs)."""
+    spec = spec_of(session, task)
+    task.runs += 1
+    task.accepted = [*task.accepted, task.runs] if append else [task.runs]
+    if task.state != states.RUNNING:
+        session.set_task_state(task, states.RUNNING)
+    else:
+        session.touch(task)
+    try:
+        if spec.with_items:
+            if indices is not None:
+                runs = dict(task.item_runs or {})
+                task.item_runs = runs
+            else:
+                task.item_runs = None
+            task.item_indices = indices
+            task.items_total = len(indices) if indices is not None else len(session.state.items[task.id].items)
+            task.items_next = task.items_running = task.items_done = task.items_failed = 0
+            if task.items_total == 0:
+                finish_run(session, task, states.SUCCESS)
+                return
+            for record in with_items.fill(session, spec, task):
+                action_finished(session, task, record)
+        else:
+            record = launch(session, spec, task, 0, None)
+            if record.state != states.RUNNING:
+                action_finished(session, task, record)
+    except StartError as exc:
+        start_failed(session, task, str(exc))
+
+
+def on_action_completed(session: "Session", action_id_: str, result: Any, failed: bool,
+                        info: str | None = None) -> None:
+    record = session.state.actions.get(action_id_)
+    if record is None or record.state != states.RUNNING:
+        return  # unknown or already applied
+    if not failed and record.transforms:
+        try:
+            result = transform(session, record, result)
+        except Exception as exc:
+            failed, result = True, str(exc)
+    record.state = states.check_action(record.state, states.ERROR if failed else states.SUCCESS)
+    record.result = result
+    record.error_info = info
+    record.updated_at = session.time
+    session.touch(record)
+    task = session.state.tasks.get(record.task_id)
+    if task is not None:
+        action_finished(session, task, record)
+
+
+def action_finished(session: "Session", task: TaskRecord, record: ActionRecord) -> None:
+    if record.run != task.runs or task.state != states.RUNNING:
+        return  # a stale run: timed out, retried, cancelled
+    spec = spec_of(session, task)
+    if spec.with_items:
+        task.items_running -= 1
+        task.items_done += 1
+        if record.state != states.SUCCESS:
+            task.items_failed += 1
+        if task.item_runs is not None:
+            task.item_runs[record.index] = record.run
+        session.touch(task)
+        if task.items_done < task.items_total:
+            if not states.is_completed(session.header.state):
+                try:
+                    for ended in with_items.fill(session, spec, task):
+                        action_finished(session, task, ended)
+                except StartError as exc:
+                    start_failed(session, task, str(exc))
+            return
+        finish_run(session, task, states.ERROR if task.items_failed else states.SUCCESS)
+        return
+    finish_run(session, task, record.state, record)
+
+
+def _error_info(record: ActionRecord | None, spec: TaskSpec) -> str:
+    if record is None:
+        return "One or more actions had failed." if spec.with_items else "The action failed."
+    if record.error_info:
+        return record.error_info
+    if isinstance(record.result, dict) and record.is_workflow and "result" in record.result:
+        return str(record.result["result"])
+    return str(record.result)
+
+
+def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionRecord | None = None) -> None:
+    """A run ended: result, fail-on, publish, then retry, wait-after or complete."""
+    spec = spec_of(session, task)
+    if spec.with_items:
+        task.result = with_items.results(session, task)
+    else:
+        results = [session.state.actions[action_id(task, r, 0)].result for r in task.accepted
+                   if action_id(task, r, 0) in session.state.actions]
+        task.result = results[0] if len(results) == 1 else results
+    task.has_result = True
+    info = None if state == states.SUCCESS else _error_info(record, spec)
+    publish = spec.publish if state == states.SUCCESS else spec.publish_on_error
+    try:
+        if state == states.SUCCESS and spec.fail_on is not None:
+            if policies.truthy(session, spec.fail_on, task, inbound(session, task)):
+                state, info = states.ERROR, "Failed by 'fail-on' policy"
+    except Exception as exc:
+        after_error(session, task, str(exc))
+        return
+    session.set_task_state(task, state, info)
+    try:
+        if publish:
+            values = {**publish.branch, **publish.global_, **publish.atomic}
+            task.published = ev(session, values, inbound(session, task), task)
+        if not _keep_result(session, spec, task):
+            task.result = [None] * len(task.result) if spec.with_items and isinstance(task.result, list) else None
+        delay = policies.should_retry(session, spec, task, state)
+    except Exception as exc:
+        after_error(session, task, str(exc))
+        return
+    if delay is not None:
+        task.retries += 1
+        session.set_task_state(task, states.RUNNING_DELAYED, task.state_info)
+        if delay > 0:
+            session.schedule(task, "retry", delay)
+        else:
+            new_run(session, task)
+        return
+    if spec.wait_after is not None:
+        try:
+            wait = policies.seconds(session, spec.wait_after, task)
+        except Exception as exc:
+            after_error(session, task, str(exc))
+            return
+        if wait > 0:
+            task.pending_state = state
+            session.set_task_state(task, states.RUNNING_DELAYED, task.state_info)
+            session.schedule(task, "wait-after", wait)
+            return
+    complete(session, task)
+
+
+def _keep_result(session: "Session", spec: TaskSpec, task: TaskRecord) -> bool:
+    if isinstance(spec.keep_result, bool):
+        return spec.keep_result
+    return policies.truthy(session, spec.keep_result, task)
+
+
+def complete(session: "Session", task: TaskRecord) -> None:
+    """The task is done for good (this run): follow its transitions."""
+    from . import transitions
+
+    session.cancel_call(task.timeout_call)
+    task.timeout_call = None
+    h = session.header
+    if states.is_completed(h.state):
+        return  # succeed/fail ended the execution: nothing follows (Mistral)
+    if h.state == states.PAUSED:
+        h.backlog.append(("transitions", task.id))
+        session.touch(h)
+        return
+    transitions.after_task(session, task)
+    if task.pending_reruns and session.running:
+        task.pending_reruns -= 1
+        new_run(session, task, append=True)
+
+
+def on_call(session: "Session", call_id: str) -> None:
+    call = session.state.calls.get(call_id)
+    if call is None or call.fired:
+        return
+    h = session.header
+    if h.state == states.PAUSED and call.kind != "timeout":
+        if ("call", call_id) not in h.backlog:
+            h.backlog.append(("call", call_id))
+            session.touch(h)
+        return
+    call.fired = True
+    session.touch(call)
+    task = session.state.tasks.get(call.task_id)
+    if task is None or states.is_completed(h.state):
+        return
+    if call.kind == "timeout":
+        if states.is_completed(task.state) or task.timeout_call != call.id:
+            return
+        task.timeout_call = None
+        limit = spec_of(session, task).timeout
+        session.set_task_state(task, states.ERROR, f"Task timed out [timeout(s)={limit}].")
+        complete(session, task)
+        return
+    if task.state != states.RUNNING_DELAYED or call.run != task.runs:
+        return  # stale
+    if call.kind == "wait-before":
+        run(session, task)
+    elif call.kind == "retry":
+        new_run(session, task)
+    elif call.kind == "wait-after":
+        state = task.pending_state or states.SUCCESS
+        task.pending_state = None
+        session.set_task_state(task, state, task.state_info)
+        complete(session, task)
+
+
+def start_failed(session: "Session", task: TaskRecord, msg: str) -> None:
+    """Mistral's "Failed to run task": the task is ERROR, its on-error is not
+    followed and the execution fails at once."""
+    info = f"Failed to run task [error={msg}, wf={session.header.workflow}, task={task.name}]"
+    _fail_hard(session, task, info)
+
+
+def after_error(session: "Session", task: TaskRecord, msg: str) -> None:
+    """An expression failed after the action ended (publish, guard): the task
+    is ERROR, no transition is followed and the execution fails at once."""
+    _fail_hard(session, task, msg)
+
+
+def _fail_hard(session: "Session", task: TaskRecord, info: str) -> None:
+    if task.state == states.WAITING:
+        session.set_task_state(task, states.IDLE)
+    if task.state != states.ERROR:
+        session.set_task_state(task, states.ERROR, info)
+    else:
+        task.state_info = info
+    session.cancel_call(task.timeout_call)
+    task.timeout_call = None
+    h = session.header
+    h.unhandled[task.id] = task.name
+    session.touch(h)
+    if not states.is_completed(h.state):
+        completion.fail(session, completion.failure_message(session), None)
