@@ -32,13 +32,14 @@ def needed(session: "Session", name: str) -> int:
     return int(join)  # type: ignore[arg-type]
 
 
-def arrive(session: "Session", name: str, source: TaskRecord) -> None:
+def arrive(session: "Session", name: str, source: TaskRecord) -> TaskRecord | None:
+    """Route ``source`` into task ``name``; returns the task execution to start, if any
+    (the caller creates every target first and starts them after, as Mistral)."""
     from . import tasks
 
     spec = session.wf.tasks[name]  # type: ignore[union-attr]
     if spec.join is None:
-        tasks.start(session, tasks.create(session, name, (source.id,)))
-        return
+        return tasks.create(session, name, (source.id,))
     h = session.header
     tid = h.joins.get(name)
     if tid is None:
@@ -57,16 +58,17 @@ def arrive(session: "Session", name: str, source: TaskRecord) -> None:
             task.fired = True
             h.waiting_joins.pop(name, None)
             session.touch(h)
-            link(session, task, tuple(task.parents))
+            link(session, task, task.parents)  # type: ignore[arg-type]
             session.set_task_state(task, states.IDLE)
-            tasks.start(session, task)
-        return
+            return task
+        return None
     # a later arrival: run the same task execution again
-    link(session, task, tuple(task.parents))
+    link(session, task, task.parents)  # type: ignore[arg-type]
     if states.is_completed(task.state):
         tasks.new_run(session, task, append=True)
     else:
         task.pending_reruns += 1
+    return None
 
 
 def fail_impossible(session: "Session") -> None:
@@ -81,6 +83,6 @@ def fail_impossible(session: "Session") -> None:
         inbound = session.wf.inbound.get(task.name, ())  # type: ignore[union-attr]
         missing = [n for n in inbound if n not in task.arrived]  # type: ignore[operator]
         task.fired = True
-        link(session, task, tuple(task.parents))
+        link(session, task, task.parents)  # type: ignore[arg-type]
         session.set_task_state(task, states.ERROR, f"Failed by tasks: {missing}")
         transitions.after_task(session, task)

@@ -44,9 +44,10 @@ def begin(session: "Session") -> None:
     h = session.header
     wf = session.wf
     h.reverse_missing, h.reverse_dependents = plan(wf, h.params.get("task_name"))
-    for name in wf.tasks:  # type: ignore[union-attr]
-        if h.reverse_missing.get(name) == 0 and session.running:
-            tasks.start(session, tasks.create(session, name, ()))
+    from .transitions import start_all
+
+    start_all(session, [tasks.create(session, name, ()) for name in wf.tasks  # type: ignore[union-attr]
+                        if h.reverse_missing.get(name) == 0])
 
 
 def after_task(session: "Session", task: "TaskRecord") -> None:

@@ -91,7 +91,6 @@ def start_execution(session: "Session", event: StartExecution) -> None:
         return
     from . import tasks
 
-    for name in wf.start_tasks:
-        if not session.running:
-            break
-        tasks.start(session, tasks.create(session, name, ()))
+    from .transitions import start_all
+
+    start_all(session, [tasks.create(session, name, ()) for name in wf.start_tasks])

@@ -35,7 +35,8 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
     RUNNING: frozenset({RUNNING_DELAYED, SUCCESS, ERROR, CANCELLED, PAUSED}),
     PAUSED: frozenset({RUNNING, RUNNING_DELAYED, ERROR, CANCELLED}),
     # join re-runs and reruns bring a completed task back to RUNNING
-    SUCCESS: frozenset({RUNNING, RUNNING_DELAYED}),
+    # ... and an expression failing after the action (publish, guard) fails it
+    SUCCESS: frozenset({RUNNING, RUNNING_DELAYED, ERROR}),
     ERROR: frozenset({RUNNING, RUNNING_DELAYED, SKIPPED}),
     CANCELLED: frozenset({RUNNING}),
     SKIPPED: frozenset(),

@@ -189,8 +189,7 @@ def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionR
     session.set_task_state(task, state, info)
     try:
         if publish:
-            values = {**publish.branch, **publish.global_, **publish.atomic}
-            task.published = ev(session, values, inbound(session, task), task)
+            task.published = _published(session, publish, task)
         if not _keep_result(session, spec, task):
             task.result = [None] * len(task.result) if spec.with_items and isinstance(task.result, list) else None
         delay = policies.should_retry(session, spec, task, state)
@@ -217,6 +216,12 @@ def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionR
             session.schedule(task, "wait-after", wait)
             return
     complete(session, task)
+
+
+def _published(session: "Session", publish: Any, task: TaskRecord) -> dict[str, Any]:
+    """In 23.0.0 every publish is branch scope (``global``/``atomic`` keys included)."""
+    values = {**publish.branch, **publish.global_, **publish.atomic}
+    return ev(session, values, inbound(session, task), task)
 
 
 def _keep_result(session: "Session", spec: TaskSpec, task: TaskRecord) -> bool:
@@ -265,6 +270,13 @@ def on_call(session: "Session", call_id: str) -> None:
         task.timeout_call = None
         limit = spec_of(session, task).timeout
         session.set_task_state(task, states.ERROR, f"Task timed out [timeout(s)={limit}].")
+        spec = spec_of(session, task)
+        if spec.publish_on_error:
+            try:
+                task.published = _published(session, spec.publish_on_error, task)
+            except Exception as exc:
+                after_error(session, task, str(exc))
+                return
         complete(session, task)
         return
     if task.state != states.RUNNING_DELAYED or call.run != task.runs:

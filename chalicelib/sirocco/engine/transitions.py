@@ -80,30 +80,43 @@ def dispatch(session: "Session", task: TaskRecord, routes: list[Route]) -> None:
             routes = [routes[i]]
             break
         if kind == "pause":
-            for later in routes[:i]:
-                take(session, task, later)
+            created = [t for later in routes[:i] for t in take(session, task, later)]
             if session.header.state == states.RUNNING:
                 session.set_wf_state(states.PAUSED, None if msg is None else str(msg))
             if routes[i + 1:]:
                 session.header.backlog.append(("routes", task.id, routes[i + 1:]))
                 session.touch(session.header)
+            start_all(session, created)
             return
-    for route in routes:
+    created: list[TaskRecord] = []
+    for n, route in enumerate(routes):
         if session.header.state != states.RUNNING:
             if session.header.state == states.PAUSED:
-                rest = routes[routes.index(route):]
-                session.header.backlog.append(("routes", task.id, rest))
+                session.header.backlog.append(("routes", task.id, routes[n:]))
                 session.touch(session.header)
-            return
-        take(session, task, route)
+            break
+        created.extend(take(session, task, route))
+    start_all(session, created)
 
 
-def take(session: "Session", task: TaskRecord, route: Route) -> None:
+def start_all(session: "Session", created: list[TaskRecord]) -> None:
+    """Start the task executions a batch of routes created (all are created
+    first: a task failing to start does not keep its siblings from running)."""
+    from .tasks import start
+
+    for target in created:
+        if target.state == states.IDLE:
+            start(session, target)
+
+
+def take(session: "Session", task: TaskRecord, route: Route) -> list[TaskRecord]:
     kind, target, msg = route
-    ctx = {**session.header.final_ctx, **outbound(session, task)}
     if kind == "task":
-        joins.arrive(session, target, task)
-    elif kind == "fail":
+        created = joins.arrive(session, target, task)
+        return [created] if created is not None else []
+    ctx = {**session.header.final_ctx, **outbound(session, task)}
+    if kind == "fail":
         completion.fail(session, None if msg is None else str(msg), ctx)
     elif kind == "succeed":
         completion.succeed(session, ctx)
+    return []

@@ -19,6 +19,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = sorted(glob.glob(os.path.join(HERE, "..", "..", "conformance", "cases", "*.yaml")))
 
 XFAIL: dict[str, str] = {
+    "050": "Jinja task('t1') in a workflow output works in Sirocco; Mistral fails (KeyError "
+           "'__task_execution'). Matching it is the expressions layer's call (its Jinja task() "
+           "would have to refuse data without __task_execution).",
+    "061": "the language layer refuses 'output=abc' at upload on purpose (Mistral drops it "
+           "silently and fails the task at start); the engine's start-failure path is covered "
+           "by 105 and test_fixtures.",
 }
 
 
