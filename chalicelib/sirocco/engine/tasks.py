@@ -91,8 +91,10 @@ def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = No
         session.touch(task)
     try:
         if spec.with_items:
-            if indices is not None:
+            if indices is not None:  # items not rerun keep the result of the run that last ran them
                 runs = dict(task.item_runs or {})
+                for index in range(len(session.state.items[task.id].items)):
+                    runs.setdefault(index, task.runs - 1)
                 task.item_runs = runs
             else:
                 task.item_runs = None
