@@ -8,8 +8,8 @@ context from a queue message and sends the result back as JSON.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Mapping
 
 
 class ActionError(Exception):
@@ -72,6 +72,19 @@ class ActionContext:
     timeout: float | None = None
     with_items_index: int = 0
     started: float = field(default_factory=time.monotonic)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The context as JSON for a queue message; ``started`` stays behind (it is a local
+        monotonic reading: the receiver starts its own clock)."""
+        data = asdict(self)
+        del data["started"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActionContext:
+        """Rebuild a context from ``to_dict()`` output; unknown keys are ignored, the clock starts now."""
+        names = {f.name for f in fields(cls)} - {"started"}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
     def deadline(self) -> float | None:

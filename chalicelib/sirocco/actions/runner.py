@@ -35,6 +35,8 @@ def run_action(
     deadline is an error ("Timeout after N seconds"), as in Mistral.
     """
     ctx = ctx or ActionContext()
+    if input is not None and not isinstance(input, Mapping):
+        return Result(error=f"Action input must be a mapping of parameter names to values, got {type(input).__name__}")
     try:
         definition = (registry or default_registry).get(name)
         definition.check_input(input)

@@ -105,3 +105,17 @@ def test_context_deadline_helpers():
     free = ActionContext()
     assert free.remaining() is None and free.deadline is None and free.bound(3) == 3
     assert ActionContext(timeout=0).expired()
+
+
+def test_input_must_be_a_mapping():
+    assert run_action("std.echo", ["output"]).error == (
+        "Action input must be a mapping of parameter names to values, got list"
+    )
+
+
+def test_context_travels_as_json():
+    ctx = ActionContext(workflow_execution_id="w", action_execution_id="a", callback_url="http://cb", timeout=5)
+    data = ctx.to_dict()
+    assert "started" not in data and data["timeout"] == 5 and data["callback_url"] == "http://cb"
+    again = ActionContext.from_dict({**data, "unknown": 1})
+    assert again.to_dict() == data
