@@ -9,8 +9,8 @@ outside 200..306 makes it the *error* result, so on-error can read the status.
 
 Beyond Mistral (deliberately): the body is read in chunks and capped while it streams (Mistral
 only trusts Content-Length), redirect targets are checked against the egress policy too, the
-context's deadline bounds the timeout and the body read, a text body is sent as UTF-8, ``auth``
-may be a ``[user, password]`` list, and ``history`` lists ``{status, url}`` of each redirect.
+context's deadline bounds the timeout and the body read, ``auth`` may be a ``[user, password]`` list,
+and ``history`` lists ``{status, url}`` of each redirect.
 """
 
 from __future__ import annotations
