@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .language import Document, ValidationFailed, parse_document
@@ -46,6 +48,65 @@ def validate(paths: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object")
+    return value
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _print_table(report: dict[str, Any]) -> None:
+    rows = [("TASK", "STATE", "PUBLISHED", "STATE INFO")]
+    rows += [(t["name"], t["state"], _short(t["published"]) if t["published"] else "",
+              " ".join((t["state_info"] or "").split())[:80]) for t in report["tasks"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    print()
+    print(f"state: {report['state']}")
+    if report["state_info"]:
+        print(f"state_info: {report['state_info']}")
+    print("output: " + json.dumps(report["output"], indent=2, sort_keys=True, default=str))
+
+
+def run(path: str, workflow: str, input: dict[str, Any], params: dict[str, Any], as_json: bool) -> int:
+    """Run a workflow in this process; 0 once it reached a terminal state, whatever that state."""
+    from .engine import StartRefused  # the engine is only needed here
+    from .local.inprocess import run_workflow
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = parse_document(handle.read())
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot read: {exc}", file=sys.stderr)
+        return 1
+    except ValidationFailed as exc:
+        print(f"{path}: {len(exc.errors)} error(s)\n{exc}", file=sys.stderr)
+        return 1
+    try:
+        report = run_workflow(document, workflow, input, params)
+    except StartRefused as exc:
+        print(f"cannot start {workflow}: {exc}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(report, sort_keys=True, default=str))
+    else:
+        _print_table(report)
+    if report["state"] in ("SUCCESS", "ERROR", "CANCELLED"):
+        return 0
+    print(f"{workflow} stopped in state {report['state']} with nothing left to run "
+          "(paused, or waiting for an asynchronous action)", file=sys.stderr)
+    return 3
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sirocco", description="Mistral workflows on serverless AWS.")
@@ -54,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "validate", help="check Workflow Language v2 files (workflows, workbooks, actions)")
     check.add_argument("files", nargs="+", metavar="FILE")
+    runner = commands.add_parser(
+        "run", help="run a workflow in this process with the std actions (no AWS)")
+    runner.add_argument("file", metavar="FILE", help="a workflow list or a workbook")
+    runner.add_argument("--workflow", required=True, metavar="NAME",
+                        help="workflow to run (<workbook>.<workflow> for a workbook)")
+    runner.add_argument("--input", type=_json_object, default={}, metavar="JSON")
+    runner.add_argument("--params", type=_json_object, default={}, metavar="JSON",
+                        help='execution params, e.g. {"env": {...}, "task_name": "t"}')
+    runner.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -61,6 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "validate":
         return validate(args.files)
+    if args.command == "run":
+        try:
+            return run(args.file, args.workflow, args.input, args.params, args.json)
+        except KeyboardInterrupt:
+            return 130
     return 2  # argparse refuses unknown commands before this line
 
 

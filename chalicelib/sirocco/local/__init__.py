@@ -1,0 +1,1 @@
+"""Running Sirocco on one machine: in-process (`sirocco run`) and, later, `sirocco dev`."""
