@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -81,6 +82,10 @@ def run(path: str, workflow: str, input: dict[str, Any], params: dict[str, Any],
     """Run a workflow in this process; 0 once it reached a terminal state, whatever that state."""
     from .engine import StartRefused  # the engine is only needed here
     from .local.inprocess import run_workflow
+
+    # std.http refuses loopback and link-local addresses to protect a Lambda's
+    # network; on the user's own machine a workflow may call local services.
+    os.environ.setdefault("SIROCCO_HTTP_DENIED_CIDRS", "")
 
     try:
         with open(path, encoding="utf-8") as handle:

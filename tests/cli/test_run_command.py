@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -135,6 +136,39 @@ def test_workbook_workflow_with_subworkflow_and_adhoc_action(files, capsys):
     assert code == 0, report
     assert report["state"] == "SUCCESS"
     assert report["output"] == {"paid": 6}
+
+
+def test_std_http_may_call_a_local_service(tmp_path, capsys):
+    import http.server
+    import threading
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"hello": "world"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    os.environ.pop("SIROCCO_HTTP_DENIED_CIDRS", None)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        path = tmp_path / "http.yaml"
+        path.write_text(
+            "version: '2.0'\ncall:\n  input: [url]\n  output: {said: <% $.said %>}\n  tasks:\n"
+            "    get:\n      action: std.http url=<% $.url %>\n"
+            "      publish: {said: <% task().result.content.hello %>}\n")
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        code, report = run_json(capsys, str(path), "--workflow", "call", "--input", json.dumps({"url": url}))
+    finally:
+        server.shutdown()
+    assert code == 0
+    assert report["output"] == {"said": "world"}, report
 
 
 def test_missing_input_is_refused_before_anything_runs(files, capsys):
