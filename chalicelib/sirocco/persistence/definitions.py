@@ -1,0 +1,146 @@
+"""Workflow definitions, workbooks, ad-hoc actions, environments, cron and
+event triggers in the definitions table.
+
+Keys: ``pk = <kind>#<project_id>``, ``sk = <namespace>#<name>`` (the namespace
+percent-quoted so a ``#`` in it cannot shift the split). The primary key is
+Mistral's unique key, so a duplicate create fails in DynamoDB itself, with no
+read first; a project's definitions of one kind are one Query; ``by_id`` serves
+``/v2/<kind>/<uuid>`` and ``public`` the definitions other projects may see.
+Definitions are small and rarely written, so both indexes project all
+attributes (one read, no second fetch).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from pynamodb.exceptions import PutError
+
+from .models import Models, build_models
+from .settings import Settings
+
+DEFAULT_PROJECT = "<default-project>"
+#: attributes holding JSON text; given and returned as Python values
+JSON_FIELDS = frozenset({"spec", "interface", "variables", "workflow_input", "workflow_params"})
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Mistral's API shows times this way
+
+
+class DuplicateDefinition(Exception):
+    """A definition of that kind, name and namespace exists in the project."""
+
+
+def definition_key(kind: str, project_id: str, namespace: str, name: str) -> tuple[str, str]:
+    return f"{kind}#{project_id}", f"{quote(namespace or '', safe='')}#{name}"
+
+
+def to_dict(item: Any) -> dict[str, Any]:
+    """A definition's attributes by Mistral's names (JSON attributes parsed)."""
+    data = {name: getattr(item, name) for name in item.get_attributes()
+            if name not in ("pk", "sk", "g_public")}
+    for name in JSON_FIELDS & data.keys():
+        if data[name] is not None:
+            data[name] = json.loads(data[name])
+    return data
+
+
+class DefinitionStore:
+    def __init__(self, settings: Settings | None = None, models: Models | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.models = models or build_models(self.settings)
+        self.Definition = self.models.Definition
+
+    def _class(self, kind: str) -> Any:
+        try:
+            return self.models.definition_kinds[kind]
+        except KeyError:
+            raise ValueError(f"unknown definition kind {kind!r}") from None
+
+    @staticmethod
+    def _values(fields: dict[str, Any]) -> dict[str, Any]:
+        return {k: json.dumps(v) if k in JSON_FIELDS and v is not None and not isinstance(v, str) else v
+                for k, v in fields.items()}
+
+    def create(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
+               **fields: Any) -> Any:
+        """Store a new definition (``id``, ``created_at`` made if not given);
+        ``DuplicateDefinition`` if the key is taken."""
+        cls = self._class(kind)
+        pk, sk = definition_key(kind, project_id, namespace, name)
+        now = datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+        values = self._values(fields)
+        values.setdefault("id", str(uuid.uuid4()))
+        values.setdefault("created_at", now)
+        scope = values.get("scope") or "private"
+        item = cls(pk, sk, name=name, namespace=namespace, project_id=project_id,
+                   g_public=kind if scope == "public" else None, **values)
+        try:
+            item.save(condition=cls.pk.does_not_exist())
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise DuplicateDefinition(f"{kind} {name!r} exists in namespace {namespace!r}") from None
+            raise
+        return item
+
+    def update(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
+               **fields: Any) -> Any | None:
+        """Change attributes of an existing definition (``updated_at`` set);
+        None if there is none."""
+        item = self.get(kind, name, namespace=namespace, project_id=project_id, include_public=False)
+        if item is None:
+            return None
+        values = self._values(fields)
+        values.setdefault("updated_at", datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT))
+        for key, value in values.items():
+            setattr(item, key, value)
+        if "scope" in values:
+            item.g_public = kind if values["scope"] == "public" else None
+        item.save(condition=type(item).pk.exists())
+        return item
+
+    def get(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
+            include_public: bool = True) -> Any | None:
+        """The project's definition, else (``include_public``) a public one of another project."""
+        cls = self._class(kind)
+        pk, sk = definition_key(kind, project_id, namespace, name)
+        try:
+            return cls.get(pk, sk)
+        except cls.DoesNotExist:
+            pass
+        if include_public:
+            for item in cls.public.query(kind, cls.sk == sk, limit=1):
+                return item
+        return None
+
+    def get_by_id(self, definition_id: str, kind: str | None = None) -> Any | None:
+        for item in self.Definition.by_id.query(definition_id, limit=1):
+            if kind is None or item.kind == kind:
+                return item
+        return None
+
+    def list(self, kind: str, *, project_id: str = DEFAULT_PROJECT, namespace: str | None = None,
+             include_public: bool = True) -> list[Any]:
+        """The project's definitions of one kind (one Query), plus other projects'
+        public ones; sorted by namespace and name."""
+        cls = self._class(kind)
+        pk = f"{kind}#{project_id}"
+        prefix = None if namespace is None else f"{quote(namespace, safe='')}#"
+        found = list(cls.query(pk, cls.sk.startswith(prefix)) if prefix is not None else cls.query(pk))
+        if include_public:
+            query = cls.public.query(kind, cls.sk.startswith(prefix)) if prefix is not None else cls.public.query(kind)
+            found += [item for item in query if item.project_id != project_id]
+        return sorted(found, key=lambda i: (i.namespace, i.name, i.project_id))
+
+    def delete(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT) -> bool:
+        cls = self._class(kind)
+        pk, sk = definition_key(kind, project_id, namespace, name)
+        try:
+            cls(pk, sk).delete(condition=cls.pk.exists())
+            return True
+        except Exception as exc:  # DeleteError
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise

@@ -1,0 +1,545 @@
+"""The state of workflow executions in DynamoDB: load, save (a transactional
+outbox through a redo log), the outbox, and the API's look-ups.
+
+One partition per execution. A save is three steps (docs/persistence.md):
+
+1. **commit**: one conditional UpdateItem of the header (``EXEC``) writes the new
+   header record, version ``v + 1`` and the redo log (the other changed records,
+   already in item form, and the commands) — inline, or in S3 when large. The
+   condition ``v = expected`` makes a concurrent writer lose
+   (``ConcurrentSaveError``). After this call the batch is durable.
+2. **materialise**: the log's items are written with BatchWriteItem (25 a call).
+   Plain puts of final values: replaying them is harmless.
+3. **done**: the ``DONE`` item records the last version whose log is complete
+   (materialised and commands sent). ``save`` writes it itself when there are no
+   commands; otherwise the handler calls ``mark_sent`` after sending.
+
+``load`` (or ``pending_outbox``) finds a log newer than ``DONE`` and completes
+it: re-writes the log items that the partition does not hold at that version
+and hands back the commands to send again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from sirocco.engine import states
+from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState, Record, TaskRecord
+
+from . import records_codec as codec
+from .models import Models, build_models
+from .payloads import PayloadStore, fit_fields, utf8_len
+from .settings import Settings
+
+HEADER = "EXEC"
+DONE = "DONE"
+BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
+BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
+DEFAULT_PROJECT = "<default-project>"
+#: a lazy map that misses this many keys one by one loads its whole kind with one Query
+LAZY_MISSES_BEFORE_QUERY = 8
+
+_MAPS = {"TASK": "tasks", "ACTION": "actions", "CALL": "calls", "ITEMS": "items"}
+
+
+class ConcurrentSaveError(Exception):
+    """Another writer saved this execution since it was loaded: reload and decide again."""
+
+    def __init__(self, execution_id: str, expected: int, found: int | None) -> None:
+        super().__init__(f"execution {execution_id}: expected version {expected}, "
+                         f"found {'none' if found is None else found}")
+        self.execution_id = execution_id
+        self.expected = expected
+        self.found = found
+
+
+@dataclass(slots=True)
+class LoadedExecution:
+    """What ``load`` returns: the state to give ``decide``, the version to pass to
+    ``save``, the commands of the previous save still to be sent (send them, then
+    ``mark_sent(execution_id, version)``) and the creation facts (``meta``)."""
+
+    state: ExecutionState
+    version: int
+    outbox: list[Any] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IoStats:
+    """DynamoDB and S3 calls made by a store, and items read and written: the
+    inputs of the cost model (units follow from item sizes)."""
+
+    calls: dict[str, int] = field(default_factory=dict)
+    items_read: int = 0
+    items_written: int = 0
+
+    def count(self, op: str, read: int = 0, written: int = 0) -> None:
+        self.calls[op] = self.calls.get(op, 0) + 1
+        self.items_read += read
+        self.items_written += written
+
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a list view; pass ``next`` back as ``start`` for the next one."""
+
+    items: list[Any]
+    next: dict[str, Any] | None
+
+
+def _condition_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class ExecutionStore:
+    """Executions in the executions table, large values in the payload bucket.
+
+    ``checkpoint``, when set, is called with a step name after every AWS call
+    that ``save`` makes: the crash tests raise from it.
+    """
+
+    def __init__(self, settings: Settings | None = None, models: Models | None = None,
+                 payloads: PayloadStore | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.models = models or build_models(self.settings)
+        self.Item = self.models.Execution
+        self.payloads = payloads or PayloadStore(self.settings)
+        self.stats = IoStats()
+        self.checkpoint: Callable[[str], None] | None = None
+
+    # ------------------------------------------------------------------ items
+
+    def _step(self, name: str) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint(name)
+
+    def _offload(self, execution_id: str) -> Callable[[str], str]:
+        def put(text: str) -> str:
+            key = self.payloads.put(f"executions/{execution_id}", text.encode("utf-8"))
+            self.stats.count("s3.PutObject")
+            self._step("s3.PutObject")
+            return key
+        return put
+
+    def encode_record(self, execution_id: str, record: Record, budget: int | None = None) -> dict[str, Any]:
+        """A record as a log item: ``sk``, ``body`` (inline fields), ``s3`` (offloaded
+        fields -> object keys) and ``rid`` (the by_record index) where it applies."""
+        inline, offloaded = fit_fields(codec.record_fields(record), budget or self.settings.item_budget,
+                                       self._offload(execution_id))
+        item: dict[str, Any] = {"sk": record.key, "body": codec.join_fields(inline)}
+        if offloaded:
+            item["s3"] = _dumps(offloaded)
+        if isinstance(record, TaskRecord) or (isinstance(record, ActionRecord) and "." not in record.id):
+            item["rid"] = record.id
+        return item
+
+    def _decode(self, sk: str, body: str | None, s3: str | None, cache: dict[str, Any]) -> Record:
+        values = codec.loads(body) if body else {}
+        if s3:
+            for name, key in json.loads(s3).items():
+                if key not in cache:
+                    cache[key] = self.payloads.get(key).decode("utf-8")
+                    self.stats.count("s3.GetObject")
+                values[name] = codec.loads(cache[key])
+        return codec.decode_record(sk, values)
+
+    def _model(self, execution_id: str, item: dict[str, Any], version: int) -> Any:
+        return self.Item(execution_id, item["sk"], v=version, body=item.get("body"), s3=item.get("s3"),
+                         rid=item.get("rid"), expires_at=item.get("exp"))
+
+    def _write_items(self, execution_id: str, items: Sequence[dict[str, Any]], version: int) -> None:
+        for chunk in _chunks(items, BATCH_WRITE_MAX):
+            with self.Item.batch_write() as batch:
+                for item in chunk:
+                    batch.save(self._model(execution_id, item, version))
+            self.stats.count("BatchWriteItem", written=len(chunk))
+            self._step("BatchWriteItem")
+
+    def _read_log(self, header: Any) -> dict[str, Any] | None:
+        if header.log:
+            return json.loads(header.log)
+        if header.log_s3:
+            self.stats.count("s3.GetObject")
+            return json.loads(self.payloads.get(header.log_s3))
+        return None
+
+    # ------------------------------------------------------------------ save
+
+    def save(self, execution_id: str, decision: Any, commands: Sequence[Any], expected_version: int, *,
+             meta: dict[str, Any] | None = None) -> int:
+        """Make a decision durable with its commands (``commands``: the serialised
+        commands, JSON values, e.g. ``records_codec.encode_commands(decision.commands)``).
+
+        ``decision`` is the engine's ``Decision`` (its ``state.header`` and
+        ``changed`` are used). ``expected_version`` is the version ``load`` gave
+        (0 for a new execution). ``meta`` (project_id, workflow_id, namespace,
+        description ...) is stored when the execution is created and kept after.
+        Returns the new version. Saving the same decision twice is a no-op;
+        a different one against a moved-on version raises ``ConcurrentSaveError``.
+        """
+        header: ExecutionRecord = decision.state.header
+        version = expected_version + 1
+        others = [r for r in decision.changed if r.key != HEADER]
+        expires = self._expiry(header)
+        items = [self.encode_record(execution_id, r) for r in others]
+        if expires:
+            for item in items:
+                item["exp"] = expires
+        log_text = _dumps({"items": items, "commands": list(commands)})
+
+        fields = codec.record_fields(header)
+        budget = self.settings.item_budget
+        meta = dict(meta or {})
+        meta.setdefault("project_id", DEFAULT_PROJECT)
+        meta_text = _dumps(meta)
+        header_size = sum(len(k) + utf8_len(v) + 2 for k, v in fields.items())
+        log_key = None
+        if header_size + utf8_len(log_text) + utf8_len(meta_text) > budget:
+            log_key = self.payloads.put(f"executions/{execution_id}/log", log_text.encode("utf-8"))
+            self.stats.count("s3.PutObject")
+            self._step("s3.PutObject")
+        inline_log = None if log_key else log_text
+        room = budget - utf8_len(meta_text) - (utf8_len(inline_log) if inline_log else 0)
+        inline, offloaded = fit_fields(fields, room, self._offload(execution_id))
+        body = codec.join_fields(inline)
+        s3 = _dumps(offloaded) if offloaded else None
+        digest = hashlib.sha256("\0".join([body, s3 or "", log_key or log_text]).encode("utf-8")).hexdigest()
+
+        self._commit(execution_id, header, version, body, s3, inline_log, log_key, digest, meta, expires)
+        self._write_items(execution_id, items, version)
+        if not commands:
+            self.mark_sent(execution_id, version)
+        return version
+
+    def _expiry(self, header: ExecutionRecord) -> int | None:
+        if self.settings.execution_retention and header.state in states.COMPLETED:
+            return int(header.updated_at) + self.settings.execution_retention
+        return None
+
+    def _commit(self, execution_id: str, header: ExecutionRecord, version: int, body: str, s3: str | None,
+                log: str | None, log_key: str | None, digest: str, meta: dict[str, Any],
+                expires: int | None) -> None:
+        I = self.Item
+        project = meta["project_id"]
+        created = float(header.created_at)
+        actions = [I.v.set(version), I.body.set(body), I.digest.set(digest),
+                   I.s3.set(s3) if s3 else I.s3.remove(),
+                   I.log.set(log) if log else I.log.remove(),
+                   I.log_s3.set(log_key) if log_key else I.log_s3.remove(),
+                   I.meta.set(I.meta | _dumps(meta)),
+                   I.g_project.set(I.g_project | project),
+                   I.created.set(I.created | created),
+                   I.g_sort.set(I.g_sort | f"{project}#{created:017.6f}"),
+                   I.g_workflow.set(header.workflow or "-"),
+                   I.g_state.set(header.state),
+                   I.rid.set(execution_id) if header.parent_execution_id else I.rid.remove()]
+        if expires:
+            actions.append(I.expires_at.set(expires))
+        expected = version - 1
+        condition = I.pk.does_not_exist() if expected == 0 else (I.v == expected)
+        try:
+            self.Item._get_connection().update_item(execution_id, HEADER, actions=actions, condition=condition)
+            self.stats.count("UpdateItem", written=1)
+        except UpdateError as exc:
+            self.stats.count("UpdateItem")
+            if not _condition_failed(exc):
+                raise
+            current = self._get(execution_id, HEADER, attributes=["v", "digest"])
+            if current is None or current.v != version or current.digest != digest:
+                raise ConcurrentSaveError(execution_id, expected, None if current is None else int(current.v)) from None
+        self._step("UpdateItem")
+
+    # ------------------------------------------------------------------ outbox
+
+    def mark_sent(self, execution_id: str, version: int) -> None:
+        """Record that save ``version`` is complete: its records are materialised
+        and its commands were sent. Never moves backwards."""
+        I = self.Item
+        try:
+            I(execution_id, DONE, v=version).save(condition=I.v.does_not_exist() | (I.v < version))
+            self.stats.count("PutItem", written=1)
+        except PutError as exc:
+            self.stats.count("PutItem")
+            if not _condition_failed(exc):
+                raise
+        self._step("PutItem")
+
+    def pending_outbox(self, execution_id: str) -> tuple[int, list[Any]] | None:
+        """(version, commands) of a save whose commands may not have been sent,
+        after completing its materialisation; None when nothing is pending.
+        Two small reads when nothing is pending."""
+        header, done = self._header_and_done(execution_id)
+        if header is None or header.v is None or (done is not None and done >= header.v):
+            return None
+        log = self._read_log(header) or {"items": [], "commands": []}
+        self._complete(execution_id, int(header.v), log, present={})
+        return (int(header.v), log["commands"]) if log["commands"] else None
+
+    def _complete(self, execution_id: str, version: int, log: dict[str, Any], present: dict[str, int]) -> None:
+        """Re-write the log items the partition does not hold at ``version``
+        (``present``: sk -> version as read; empty = unknown, write them all),
+        then mark the log done if it has no commands to send."""
+        stale = [item for item in log["items"] if present.get(item["sk"], -1) < version]
+        self._write_items(execution_id, stale, version)
+        if not log["commands"]:
+            self.mark_sent(execution_id, version)
+
+    # ------------------------------------------------------------------ load
+
+    def _get(self, execution_id: str, sk: str, attributes: list[str] | None = None) -> Any:
+        try:
+            item = self.Item.get(execution_id, sk, consistent_read=True, attributes_to_get=attributes)
+            self.stats.count("GetItem", read=1)
+            return item
+        except self.Item.DoesNotExist:
+            self.stats.count("GetItem")
+            return None
+
+    def _header_and_done(self, execution_id: str) -> tuple[Any, int | None]:
+        found = {i.sk: i for i in self.Item.batch_get([(execution_id, HEADER), (execution_id, DONE)],
+                                                     consistent_read=True)}
+        self.stats.count("BatchGetItem", read=len(found))
+        done = found.get(DONE)
+        return found.get(HEADER), (int(done.v) if done is not None else None)
+
+    def load(self, execution_id: str, *, lazy: bool = False) -> LoadedExecution | None:
+        """The execution's state, or None if it does not exist.
+
+        Full (default): one strongly consistent Query over the partition
+        (paginated), offloaded values fetched. ``lazy``: only the header is read;
+        ``state.tasks`` / ``actions`` / ``calls`` / ``items`` fetch a record when
+        the engine asks for its key, and their whole kind when it iterates
+        (or after a few misses). Either way an unfinished save is completed first.
+        """
+        if lazy:
+            header, done = self._header_and_done(execution_id)
+            rows: list[Any] = [header] if header is not None else []
+        else:
+            rows = list(self.Item.query(execution_id, consistent_read=True))
+            self.stats.count("Query", read=len(rows))
+            header = next((r for r in rows if r.sk == HEADER), None)
+            done = next((int(r.v) for r in rows if r.sk == DONE), None)
+        if header is None:
+            return None
+        version = int(header.v or 0)
+        cache: dict[str, Any] = {}
+        outbox: list[Any] = []
+        overlay: dict[str, dict[str, Any]] = {}
+        if done is None or done < version:
+            log = self._read_log(header)
+            if log is not None:
+                present = {r.sk: int(r.v or 0) for r in rows if r.sk not in (HEADER, DONE)}
+                self._complete(execution_id, version, log, present if not lazy else {})
+                overlay = {item["sk"]: item for item in log["items"]}
+                outbox = list(log["commands"])
+        state = ExecutionState(self._decode(HEADER, header.body, header.s3, cache))  # type: ignore[arg-type]
+        if lazy:
+            for prefix, attr in _MAPS.items():
+                setattr(state, attr, LazyRecords(self, execution_id, prefix, cache))
+        for row in rows:
+            if row.sk in (HEADER, DONE) or row.sk in overlay:
+                continue
+            self._place(state, self._decode(row.sk, row.body, row.s3, cache))
+        for sk, item in overlay.items():
+            self._place(state, self._decode(sk, item.get("body"), item.get("s3"), cache), preload=lazy)
+        state.changed = {}
+        return LoadedExecution(state, version, outbox, json.loads(header.meta) if header.meta else {})
+
+    @staticmethod
+    def _place(state: ExecutionState, record: Record, preload: bool = False) -> None:
+        mapping = getattr(state, _MAPS[record.key.split("#", 1)[0]])
+        key = record.task_id if record.key.startswith("ITEMS#") else record.id  # type: ignore[union-attr]
+        if preload:
+            mapping.preload(key, record)
+        else:
+            mapping[key] = record
+
+    def fetch_record(self, execution_id: str, sk: str, cache: dict[str, Any] | None = None) -> Record | None:
+        """One record by key (strongly consistent GetItem)."""
+        row = self._get(execution_id, sk)
+        return None if row is None else self._decode(sk, row.body, row.s3, {} if cache is None else cache)
+
+    def query_records(self, execution_id: str, prefix: str, cache: dict[str, Any] | None = None) -> list[Record]:
+        """All records of one kind (``TASK#`` ...), one Query (paginated)."""
+        I = self.Item
+        rows = list(I.query(execution_id, I.sk.startswith(prefix), consistent_read=True))
+        self.stats.count("Query", read=len(rows))
+        cache = {} if cache is None else cache
+        return [self._decode(r.sk, r.body, r.s3, cache) for r in rows]
+
+    # ------------------------------------------------------------------ API look-ups
+
+    def get_execution(self, execution_id: str) -> tuple[ExecutionRecord, dict[str, Any]] | None:
+        """The header record and meta, without completing anything (API reads)."""
+        row = self._get(execution_id, HEADER)
+        if row is None:
+            return None
+        return self._decode(HEADER, row.body, row.s3, {}), json.loads(row.meta) if row.meta else {}  # type: ignore[return-value]
+
+    def list_tasks(self, execution_id: str) -> list[TaskRecord]:
+        return sorted(self.query_records(execution_id, "TASK#"), key=lambda t: t.seq)  # type: ignore[attr-defined,return-value]
+
+    def list_actions(self, execution_id: str, task_id: str | None = None) -> list[ActionRecord]:
+        prefix = f"ACTION#{task_id}." if task_id else "ACTION#"
+        return self.query_records(execution_id, prefix)  # type: ignore[return-value]
+
+    def _owner(self, record_id: str) -> str | None:
+        rows = list(self.Item.by_record.query(record_id, limit=1))
+        self.stats.count("Query", read=len(rows))
+        return rows[0].pk if rows else None
+
+    def find_task(self, task_id: str) -> tuple[str, TaskRecord] | None:
+        """A task execution by its id alone (``/v2/tasks/<id>``): the by_record
+        index names its execution (eventually consistent), then one GetItem."""
+        owner = self._owner(task_id)
+        record = self.fetch_record(owner, f"TASK#{task_id}") if owner else None
+        return (owner, record) if record is not None else None  # type: ignore[return-value]
+
+    def find_action(self, action_id: str) -> tuple[str, ActionRecord] | None:
+        """An action execution by its id alone. Action ids are ``<task id>.<run>.<index>``
+        (docs/engine.md), so the task's index entry serves; runs of sub-workflows
+        (id = the child execution id) have their own entry."""
+        owner = self._owner(action_id.split(".", 1)[0])
+        record = self.fetch_record(owner, f"ACTION#{action_id}") if owner else None
+        return (owner, record) if record is not None else None  # type: ignore[return-value]
+
+    def list_executions(self, project_id: str = DEFAULT_PROJECT, *, workflow: str | None = None,
+                        state: str | None = None, limit: int = 100, newest_first: bool = True,
+                        start: dict[str, Any] | None = None) -> Page:
+        """A page of execution headers of one project, by creation time, optionally
+        of one workflow or in one state (an index Query, then one BatchGetItem)."""
+        I = self.Item
+        kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": not newest_first,
+                                  "last_evaluated_key": start}
+        if workflow is not None:
+            result = I.by_workflow.query(workflow, I.g_sort.startswith(f"{project_id}#"), **kwargs)
+        elif state is not None:
+            result = I.by_state.query(state, I.g_sort.startswith(f"{project_id}#"), **kwargs)
+        else:
+            result = I.by_project.query(project_id, **kwargs)
+        keys = [r.pk for r in result]
+        self.stats.count("Query", read=len(keys))
+        found: dict[str, Any] = {}
+        for chunk in _chunks(keys, BATCH_GET_MAX):
+            for row in I.batch_get([(k, HEADER) for k in chunk]):
+                found[row.pk] = row
+            self.stats.count("BatchGetItem", read=len(chunk))
+        headers = [self._decode(HEADER, found[k].body, found[k].s3, {}) for k in keys if k in found]
+        if workflow is not None and state is not None:
+            headers = [h for h in headers if h.state == state]  # type: ignore[attr-defined]
+        return Page(headers, result.last_evaluated_key)
+
+    def expire(self, execution_id: str, at: int) -> int:
+        """Give every item of a finished execution the TTL ``at`` (epoch seconds)
+        so DynamoDB deletes the whole partition; returns the number of items.
+        Items written after the execution finished already carry it."""
+        I = self.Item
+        rows = list(I.query(execution_id, attributes_to_get=["pk", "sk"]))
+        self.stats.count("Query", read=len(rows))
+        for row in rows:
+            row.update(actions=[I.expires_at.set(at)])
+            self.stats.count("UpdateItem", written=1)
+        return len(rows)
+
+
+class LazyRecords(MutableMapping):
+    """A dict of one record kind of one execution that fetches on demand.
+
+    ``m[key]`` / ``key in m`` / ``m.get(key)`` read one item (GetItem) the
+    first time a key is asked for, misses included; iterating or ``len``
+    loads the whole kind with one Query, as does the ``LAZY_MISSES_BEFORE_QUERY``-th
+    single fetch (a with-items task reading its results one by one). Records
+    the batch has put (``m[key] = record``) always win over what is stored.
+    """
+
+    def __init__(self, store: ExecutionStore, execution_id: str, prefix: str, cache: dict[str, Any]) -> None:
+        self._store = store
+        self._execution_id = execution_id
+        self._prefix = prefix
+        self._cache = cache
+        self._data: dict[str, Any] = {}
+        self._absent: set[str] = set()
+        self._fetches = 0
+        self._complete = False
+
+    def preload(self, key: str, record: Any) -> None:
+        self._data[key] = record
+
+    def _load_all(self) -> None:
+        if self._complete:
+            return
+        for record in self._store.query_records(self._execution_id, f"{self._prefix}#", self._cache):
+            key = record.task_id if self._prefix == "ITEMS" else record.id
+            self._data.setdefault(key, record)
+        self._complete = True
+
+    def _fetch(self, key: str) -> bool:
+        if key in self._data:
+            return True
+        if self._complete or key in self._absent:
+            return False
+        self._fetches += 1
+        if self._fetches >= LAZY_MISSES_BEFORE_QUERY:
+            self._load_all()
+            return key in self._data
+        record = self._store.fetch_record(self._execution_id, f"{self._prefix}#{key}", self._cache)
+        if record is None:
+            self._absent.add(key)
+            return False
+        self._data[key] = record
+        return True
+
+    def __getitem__(self, key: str) -> Any:
+        if not self._fetch(key):
+            raise KeyError(key)
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._fetch(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+        self._absent.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        self._load_all()
+        return len(self._data)
+
+    @property
+    def fetched(self) -> int:
+        """Keys held in memory (fetched, preloaded or put)."""
+        return len(self._data)
+
+
+def state_records(state: ExecutionState) -> Iterable[Record]:
+    """Every record held by a (fully loaded) state."""
+    if state.header is not None:
+        yield state.header
+    for mapping in (state.tasks, state.actions, state.calls, state.items):
+        yield from mapping.values()
