@@ -21,6 +21,7 @@ and hands back the commands to send again.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterator, MutableMapping
@@ -106,6 +107,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i:i + size]
 
 
+def _when(epoch: int | None) -> datetime.datetime | None:
+    """PynamoDB's TTLAttribute wants an aware datetime; we compute epoch seconds."""
+    return None if epoch is None else datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -164,7 +170,7 @@ class ExecutionStore:
 
     def _model(self, execution_id: str, item: dict[str, Any], version: int) -> Any:
         return self.Item(execution_id, item["sk"], v=version, body=item.get("body"), s3=item.get("s3"),
-                         rid=item.get("rid"), expires_at=item.get("exp"))
+                         rid=item.get("rid"), expires_at=_when(item.get("exp")))
 
     def _write_items(self, execution_id: str, items: Sequence[dict[str, Any]], version: int) -> None:
         for chunk in _chunks(items, BATCH_WRITE_MAX):
@@ -196,6 +202,8 @@ class ExecutionStore:
         Returns the new version. Saving the same decision twice is a no-op;
         a different one against a moved-on version raises ``ConcurrentSaveError``.
         """
+        if expected_version and not decision.changed and not commands:
+            return expected_version  # a batch that changed nothing (redelivered events) writes nothing
         header: ExecutionRecord = decision.state.header
         version = expected_version + 1
         others = [r for r in decision.changed if r.key != HEADER]
@@ -253,7 +261,7 @@ class ExecutionStore:
                    I.g_state.set(header.state),
                    I.rid.set(execution_id) if header.parent_execution_id else I.rid.remove()]
         if expires:
-            actions.append(I.expires_at.set(expires))
+            actions.append(I.expires_at.set(_when(expires)))
         expected = version - 1
         condition = I.pk.does_not_exist() if expected == 0 else (I.v == expected)
         try:
@@ -456,7 +464,7 @@ class ExecutionStore:
         rows = list(I.query(execution_id, attributes_to_get=["pk", "sk"]))
         self.stats.count("Query", read=len(rows))
         for row in rows:
-            row.update(actions=[I.expires_at.set(at)])
+            row.update(actions=[I.expires_at.set(_when(at))])
             self.stats.count("UpdateItem", written=1)
         return len(rows)
 
