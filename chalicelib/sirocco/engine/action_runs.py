@@ -86,6 +86,10 @@ def launch(session: "Session", spec: TaskSpec, task: TaskRecord, index: int, ite
             return record  # the caller completes it as an ordinary failure
         env = h.params.get("env")
         params = {"env": env} if env is not None else {}
+        if "notify" in h.params:  # sub-workflows notify the same publishers (Mistral)
+            params["notify"] = h.params["notify"]
+        h.children[aid] = task.id
+        session.touch(h)
         session.emit(StartSubworkflow(h.id, child_id=aid, task_id=task.id, workflow=child.name, input=raw_input,
                                       params=params, root_execution_id=h.root_execution_id or h.id, index=index))
         return record

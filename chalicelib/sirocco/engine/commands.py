@@ -56,13 +56,46 @@ class CancelCall(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class SignalSubworkflow(Command):
+    """Deliver ``Pause`` / ``Resume`` / ``Cancel`` (``signal`` = "pause" |
+    "resume" | "cancel", with ``msg``) to child execution ``child_id``, with
+    ``signal=seq``: pause, resume and cancel reach running sub-workflows."""
+
+    child_id: str = ""
+    signal: str = ""
+    msg: str | None = None
+    seq: int = 0  # numbers this execution's signals: the child drops older or repeated ones
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionStateChanged(Command):
+    """This sub-workflow execution paused or resumed: deliver
+    ``SubworkflowStateChanged(execution_id, state, own, seq)`` to the parent."""
+
+    state: str = ""
+    own: bool = True
+    seq: int = 0
+    parent_execution_id: str | None = None
+    parent_task_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notify(Command):
-    """A notification (Mistral's event names: WORKFLOW_SUCCEEDED, TASK_FAILED ...)."""
+    """A notification, emitted only for executions whose params carry
+    ``notify`` (Mistral's list of publishers). ``event`` is Mistral's event
+    type (WORKFLOW_LAUNCHED, TASK_SUCCEEDED ...); ``entity_id`` the workflow or
+    task execution it is about; ``data`` the payload Mistral sends, ``event``
+    included, less ``workflow_id`` and ``project_id`` which the shell adds;
+    ``publishers`` the publishers whose ``event_types`` let this event through
+    (each a dict: ``type`` and that publisher's own options, e.g. ``url``);
+    ``timestamp`` the event time."""
 
     event: str = ""
-    task_id: str | None = None
-    task_name: str | None = None
-    state: str = ""
+    entity: str = ""  # "workflow" | "task"
+    entity_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    publishers: tuple[dict[str, Any], ...] = ()
+    timestamp: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """How an execution ends: by counters (nothing active any more), or at once
 by ``fail`` / ``succeed`` / an error while a task starts; with ``output`` or
-``{result: state_info} + output-on-error``."""
+``{result: state_info} + output-on-error``; CANCELLED with ``{result:
+state_info}`` when a task was cancelled."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def check(session: "Session") -> None:
         if h.waiting_joins:
             joins.fail_impossible(session)
             continue
-        if h.unhandled:
+        if h.cancelled:  # a cancelled task (sub-workflow) cancels the execution, errors or not (Mistral)
+            cancelled(session, "Cancelled tasks: " + ", ".join(sorted(h.cancelled.values())))
+        elif h.unhandled:
             fail(session, failure_message(session), None)
         else:
             succeed(session, None)
@@ -71,6 +74,11 @@ def fail(session: "Session", info: str | None, ctx: dict[str, Any] | None) -> No
                                 f"(output-on-error={dict(wf.output_on_error)}, error={exc})"}
     h.output = output
     _finish(session, states.ERROR, info)
+
+
+def cancelled(session: "Session", info: str | None) -> None:
+    session.header.output = {"result": info}
+    _finish(session, states.CANCELLED, info)
 
 
 def _finish(session: "Session", state: str, info: str | None) -> None:

@@ -16,7 +16,7 @@ from . import completion, lifecycle, start, subworkflows, tasks
 from .catalog import SpecSource
 from .commands import Command
 from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, RerunTask, Resume, StartExecution,
-                     SubworkflowCompleted)
+                     SubworkflowCompleted, SubworkflowStateChanged)
 from .records import ExecutionState, Record
 from .session import Session
 
@@ -41,6 +41,7 @@ HANDLERS: dict[type, Callable[[Session, Event], None]] = {
     StartExecution: start.start_execution,  # type: ignore[dict-item]
     ActionCompleted: _action_completed,  # type: ignore[dict-item]
     SubworkflowCompleted: subworkflows.on_child_finished,  # type: ignore[dict-item]
+    SubworkflowStateChanged: lifecycle.child_state_changed,  # type: ignore[dict-item]
     CallFired: _call_fired,  # type: ignore[dict-item]
     Pause: lifecycle.pause,  # type: ignore[dict-item]
     Resume: lifecycle.resume,  # type: ignore[dict-item]

@@ -60,18 +60,38 @@ class CallFired(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class SubworkflowStateChanged(Event):
+    """A child execution paused or resumed: ``state`` is PAUSED or RUNNING.
+    The calling task follows it (PAUSED / RUNNING); when the child did it on
+    its own (a user, its ``pause`` or ``pause-before``: ``own``), so does
+    this execution, as Mistral."""
+
+    execution_id: str = ""
+    state: str = ""
+    own: bool = True  # False: the change was this execution's order (the task follows, nothing more)
+    seq: int = 0  # the child's count of such changes: an older or repeated report is dropped
+
+
+@dataclass(frozen=True, slots=True)
 class Pause(Event):
-    pass
+    """Pause the execution (and its running sub-workflows). ``signal`` > 0:
+    the parent execution ordered it (its ``SignalSubworkflow`` number; an
+    older or repeated signal is dropped)."""
+
+    msg: str | None = None
+    signal: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Resume(Event):
     env: dict[str, Any] | None = None
+    signal: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Cancel(Event):
     msg: str | None = None
+    signal: int = 0
 
 
 @dataclass(frozen=True, slots=True)

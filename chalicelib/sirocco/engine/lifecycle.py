@@ -6,25 +6,59 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import completion, states, tasks, with_items
-from .commands import ExecutionFinished
-from .events import Cancel, Pause, RerunTask, Resume
+from .commands import ExecutionFinished, ExecutionStateChanged, SignalSubworkflow
+from .events import Cancel, Pause, RerunTask, Resume, SubworkflowStateChanged
+from .records import TaskRecord
 
 if TYPE_CHECKING:
     from .session import Session
 
 
 def pause(session: "Session", event: Pause) -> None:
-    if session.header.state == states.RUNNING:
-        session.set_wf_state(states.PAUSED)
+    if _from_parent(session, event.signal):
+        suspend(session, event.msg, own=not event.signal)
+
+
+def _from_parent(session: "Session", signal: int) -> bool:
+    """False for a parent's signal already applied (or older than one applied)."""
+    if not signal:
+        return True
+    h = session.header
+    if signal <= h.parent_signal:
+        return False
+    h.parent_signal = signal
+    session.touch(h)
+    return True
+
+
+def suspend(session: "Session", info: str | None = None, own: bool = True) -> None:
+    """Pause a RUNNING execution (a user's Pause, the ``pause`` engine command,
+    pause-before, a paused sub-workflow, the parent's signal): its running
+    sub-workflows are paused too (their tasks show PAUSED) and its parent is
+    told (when it paused on its own, the parent pauses too: Mistral pauses
+    the whole tree)."""
+    h = session.header
+    if h.state != states.RUNNING:
+        return
+    session.set_wf_state(states.PAUSED, info)
+    _signal_children(session, states.RUNNING, states.PAUSED, "pause", info)
+    _tell_parent(session, states.PAUSED, own)
 
 
 def resume(session: "Session", event: Resume) -> None:
+    if _from_parent(session, event.signal):
+        _resume(session, event.env, own=not event.signal)
+
+
+def _resume(session: "Session", env: dict | None, own: bool) -> None:
     h = session.header
     if h.state != states.PAUSED:
         return
-    if event.env:
-        h.params = {**h.params, "env": {**(h.params.get("env") or {}), **event.env}}
+    if env:
+        h.params = {**h.params, "env": {**(h.params.get("env") or {}), **env}}
     session.set_wf_state(states.RUNNING)
+    _signal_children(session, states.PAUSED, states.RUNNING, "resume", None)
+    _tell_parent(session, states.RUNNING, own)
     backlog, h.backlog = h.backlog, []
     for entry in backlog:
         if h.state != states.RUNNING:
@@ -47,19 +81,106 @@ def resume(session: "Session", event: Resume) -> None:
             tasks.on_call(session, entry[1])
 
 
+def _signal_children(session: "Session", old: str, new: str, signal: str, msg: str | None) -> None:
+    """Sub-workflow runs in state ``old`` go to ``new`` (PAUSED or RUNNING), and
+    so do the tasks they belong to; each child execution gets the signal."""
+    h = session.header
+    if not h.children:
+        return
+    affected: dict[str, TaskRecord] = {}
+    seq = 0
+    for child_id, task_id in h.children.items():
+        record = session.state.actions.get(child_id)
+        if record is None or record.state != old:
+            continue
+        record.state = states.check_action(old, new)
+        record.updated_at = session.time
+        session.touch(record)
+        task = session.state.tasks.get(task_id)
+        if task is not None:
+            affected[task.id] = task
+        if not seq:
+            h.signals_sent += 1
+            seq = h.signals_sent
+        session.emit(SignalSubworkflow(h.id, child_id=child_id, signal=signal, msg=msg, seq=seq))
+    for task in affected.values():
+        sync_task(session, task)
+
+
+def _tell_parent(session: "Session", state: str, own: bool) -> None:
+    h = session.header
+    if h.parent_execution_id:
+        h.suspensions += 1
+        session.emit(ExecutionStateChanged(h.id, state=state, own=own, seq=h.suspensions,
+                                           parent_execution_id=h.parent_execution_id,
+                                           parent_task_id=h.parent_task_id))
+
+
+def sync_task(session: "Session", task: TaskRecord) -> None:
+    """A sub-workflow task shows PAUSED while one of its current children is
+    paused, RUNNING otherwise (Mistral)."""
+    if task.state not in (states.RUNNING, states.PAUSED):
+        return
+    actions = session.state.actions
+    paused = any(tid == task.id and actions[cid].state == states.PAUSED and actions[cid].run == task.runs
+                 for cid, tid in session.header.children.items())
+    want = states.PAUSED if paused else states.RUNNING
+    if task.state != want:
+        session.set_task_state(task, want)
+
+
+def child_state_changed(session: "Session", event: SubworkflowStateChanged) -> None:
+    """A sub-workflow paused or resumed: the run and its task follow. When the
+    child did it on its own, this execution follows too: it pauses (with its
+    other sub-workflows), or resumes once no sub-workflow is paused (Mistral)."""
+    h = session.header
+    record = session.state.actions.get(event.execution_id)
+    if record is None or event.execution_id not in h.children or event.seq <= record.reported:
+        return  # unknown, finished, or an older / repeated report
+    record.reported = event.seq
+    session.touch(record)
+    if states.is_completed(h.state) or event.state not in (states.PAUSED, states.RUNNING):
+        return
+    if record.state != event.state:
+        record.state = states.check_action(record.state, event.state)
+        record.updated_at = session.time
+    task = session.state.tasks.get(record.task_id)
+    if task is not None and record.run == task.runs:
+        sync_task(session, task)
+    if not event.own:
+        return
+    if event.state == states.PAUSED:
+        suspend(session)
+    elif not any(session.state.actions[cid].state == states.PAUSED for cid in h.children):
+        _resume(session, None, own=True)
+
+
 def cancel(session: "Session", event: Cancel) -> None:
+    """Cancel the execution: it is CANCELLED at once with ``{result: msg}`` as
+    output, so are its unfinished task executions, and its running
+    sub-workflows are cancelled with the same message."""
     h = session.header
     if states.is_completed(h.state) or h.state == states.IDLE and not h.workflow:
         return
+    if not _from_parent(session, event.signal):
+        return
+    h.output = {"result": event.msg}
+    session.set_wf_state(states.CANCELLED, event.msg)
     for task in session.state.task_list():
         if not states.is_completed(task.state):
             session.set_task_state(task, states.CANCELLED, event.msg)
             session.cancel_call(task.timeout_call)
     for call in session.state.calls.values():
         session.cancel_call(call.id)
-    h.output = {}
-    session.set_wf_state(states.CANCELLED, event.msg)
-    session.emit(ExecutionFinished(h.id, state=states.CANCELLED, state_info=event.msg, output={},
+    seq = 0
+    for child_id in h.children:
+        record = session.state.actions.get(child_id)
+        if record is not None and not states.is_completed(record.state):
+            if not seq:
+                h.signals_sent += 1
+                seq = h.signals_sent
+            session.emit(SignalSubworkflow(h.id, child_id=child_id, signal="cancel", msg=event.msg, seq=seq))
+    session.emit(ExecutionFinished(h.id, state=states.CANCELLED, state_info=event.msg, output=h.output,
                                    parent_execution_id=h.parent_execution_id, parent_task_id=h.parent_task_id))
 
 

@@ -43,6 +43,17 @@ class ExecutionRecord:
     active: int = 0
     # task id -> name of ERROR tasks no on-error route handled
     unhandled: dict[str, str] = field(default_factory=dict)
+    # task id -> name of CANCELLED tasks (a cancelled sub-workflow): the execution ends CANCELLED
+    cancelled: dict[str, str] = field(default_factory=dict)
+    # child execution id -> task id, for sub-workflow runs not finished yet (pause / resume /
+    # cancel reach them without a scan of the tasks)
+    children: dict[str, str] = field(default_factory=dict)
+    # pause / resume between parent and child: signals sent to the children (numbered), the
+    # last signal applied from the parent, and this execution's PAUSED <-> RUNNING changes
+    # (numbered in its reports to the parent); stale or repeated ones are dropped by number
+    signals_sent: int = 0
+    parent_signal: int = 0
+    suspensions: int = 0
     # task name -> id of its latest task execution (``task(name)``)
     last_task: dict[str, str] = field(default_factory=dict)
     # join task name -> its task execution id (one per name, as Mistral's unique key)
@@ -77,6 +88,8 @@ class TaskRecord:
     state_info: str | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
     parents: tuple[str, ...] = ()
     depth: int = 0
     base: dict[str, Any] | None = None  # the full inbound context, when depth == 0
@@ -130,6 +143,7 @@ class ActionRecord:
     is_workflow: bool = False
     transforms: tuple[str, ...] = ()  # ad-hoc actions whose output to apply, innermost first
     error_info: str | None = None  # a failed sub-workflow's state_info
+    reported: int = 0  # a sub-workflow run: the number of the child's last state report applied
 
     @property
     def key(self) -> str:

@@ -10,12 +10,16 @@ from typing import Any
 
 from sirocco.language import WorkflowSpec
 
-from . import states
+from . import notifications, states
 from .catalog import SpecSource
 from .commands import CancelCall, Command, ScheduleCall
 from .events import Event
 from .records import CallRecord, ExecutionRecord, ExecutionState, TaskRecord
 
+# (old, new) task states that start a task execution (``started_at``), as Mistral counts them
+_STARTS = frozenset({(states.IDLE, states.RUNNING), (states.IDLE, states.RUNNING_DELAYED),
+                     (states.WAITING, states.RUNNING), (states.IDLE, states.ERROR),
+                     (states.ERROR, states.RUNNING)})
 _NAMESPACE = uuid.UUID("6f1c1d0e-5a38-4c2b-9a49-3d1f3b7d0c11")
 
 
@@ -25,7 +29,7 @@ def derive_id(event_id: str, n: int) -> str:
 
 
 class Session:
-    __slots__ = ("specs", "state", "header", "wf", "event", "time", "commands", "_n", "ctx_cache")
+    __slots__ = ("specs", "state", "header", "wf", "event", "time", "commands", "_n", "ctx_cache", "publishers")
 
     def __init__(self, specs: SpecSource, state: ExecutionState) -> None:
         self.specs = specs
@@ -37,6 +41,8 @@ class Session:
         self.event: Event | None = None
         self.time = 0.0
         self._n = 0
+        # params ``notify``: empty for most executions, which then pay nothing for notifications
+        self.publishers = notifications.publishers(self.header.params) if self.header.params else ()
 
     def begin(self, event: Event) -> None:
         self.event = event
@@ -54,22 +60,32 @@ class Session:
 
     def set_wf_state(self, new: str, info: str | None = None) -> None:
         h = self.header
-        h.state = states.check_workflow(h.state, new)
+        old = h.state
+        h.state = states.check_workflow(old, new)
         h.state_info = info
         h.updated_at = self.time
         self.state.touch(h)
+        if self.publishers:
+            notifications.on_workflow(self, old, new)
 
     def set_task_state(self, task: TaskRecord, new: str, info: str | None = None) -> None:
         old = task.state
         task.state = states.check_task(old, new)
         task.state_info = info
         task.updated_at = self.time
+        if (old, new) in _STARTS:  # first start (or failed start), rerun
+            task.started_at = self.time
+            task.finished_at = None
+        if new in states.COMPLETED:
+            task.finished_at = self.time
         was_active = old not in states.COMPLETED and old != states.WAITING
         is_active = new not in states.COMPLETED and new != states.WAITING
         if was_active != is_active:
             self.header.active += 1 if is_active else -1
             self.state.touch(self.header)
         self.state.touch(task)
+        if self.publishers:
+            notifications.on_task(self, task, old, new)
 
     def touch(self, record: Any) -> None:
         self.state.touch(record)

@@ -16,9 +16,11 @@ from typing import Any, Callable
 
 from . import states
 from .catalog import SpecSource
-from .commands import CancelCall, ExecutionFinished, RunAction, ScheduleCall, StartSubworkflow
+from .commands import (CancelCall, ExecutionFinished, ExecutionStateChanged, Notify, RunAction, ScheduleCall,
+                       SignalSubworkflow, StartSubworkflow)
 from .conductor import Decision, decide
-from .events import ActionCompleted, CallFired, Event, StartExecution, SubworkflowCompleted
+from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, Resume, StartExecution, SubworkflowCompleted,
+                     SubworkflowStateChanged)
 from .records import ExecutionState
 from .start import check_start
 
@@ -60,6 +62,7 @@ class Simulation:
         self._seq = 0
         self._cancelled: set[str] = set()
         self.action_log: list[RunAction] = []
+        self.notifications: list[Notify] = []
 
     # ---- feeding events
 
@@ -133,6 +136,14 @@ class Simulation:
             parent = command.parent_execution_id
             self.post(parent, lambda i, t, c=command: SubworkflowCompleted(
                 i, t, execution_id=c.execution_id, state=c.state, output=c.output, state_info=c.state_info))
+        elif isinstance(command, SignalSubworkflow) and command.child_id in self.executions:
+            make = _SIGNALS[command.signal]
+            self.post(command.child_id, lambda i, t, c=command: make(i, t, c))
+        elif isinstance(command, ExecutionStateChanged) and command.parent_execution_id:
+            self.post(command.parent_execution_id, lambda i, t, c=command: SubworkflowStateChanged(
+                i, t, execution_id=c.execution_id, state=c.state, own=c.own, seq=c.seq))
+        elif isinstance(command, Notify):
+            self.notifications.append(command)
 
     # ---- views
 
@@ -147,6 +158,13 @@ class Simulation:
         state = self.executions[execution_id]
         return [{"id": t.id, "name": t.name, "state": t.state, "state_info": t.state_info,
                  "published": t.published, "result": t.result} for t in state.task_list()]
+
+
+_SIGNALS: dict[str, Callable[[str, float, SignalSubworkflow], Event]] = {
+    "pause": lambda i, t, c: Pause(i, t, msg=c.msg, signal=c.seq),
+    "resume": lambda i, t, c: Resume(i, t, signal=c.seq),
+    "cancel": lambda i, t, c: Cancel(i, t, msg=c.msg, signal=c.seq),
+}
 
 
 def run_workflow(specs: SpecSource, workflow: str, actions: ActionCallback, input: dict[str, Any] | None = None,

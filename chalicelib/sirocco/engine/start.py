@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sirocco.language import WorkflowSpec
 
-from . import completion, reverse, states
+from . import completion, notifications, reverse, states
 from .action_runs import InputError, bind_input
 from .catalog import SpecSource
 from .context import EngineRuntime
@@ -63,6 +63,7 @@ def start_execution(session: "Session", event: StartExecution) -> None:
     h.workflow = event.workflow
     h.input = dict(event.input)
     h.params = dict(event.params)
+    session.publishers = notifications.publishers(h.params)
     h.created_at = h.updated_at = event.time
     h.parent_execution_id = event.parent_execution_id
     h.parent_task_id = event.parent_task_id

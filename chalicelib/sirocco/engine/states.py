@@ -43,7 +43,9 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    RUNNING: frozenset({SUCCESS, ERROR, CANCELLED}),
+    # PAUSED: a sub-workflow run whose child execution is paused
+    RUNNING: frozenset({SUCCESS, ERROR, CANCELLED, PAUSED}),
+    PAUSED: frozenset({RUNNING, SUCCESS, ERROR, CANCELLED}),
     SUCCESS: frozenset(),
     ERROR: frozenset(),
     CANCELLED: frozenset(),

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from sirocco.language import TaskSpec
 
-from . import completion, policies, states, with_items
+from . import completion, notifications, policies, states, with_items
 from .action_runs import StartError, action_id, launch, transform
 from .context import ev, inbound, link
 from .records import ActionRecord, ItemsRecord, TaskRecord
 
 if TYPE_CHECKING:
     from .session import Session
+
+_UNFINISHED = (states.RUNNING, states.PAUSED)
 
 
 def spec_of(session: "Session", task: TaskRecord) -> TaskSpec:
@@ -45,11 +47,15 @@ def start(session: "Session", task: TaskRecord) -> None:
     spec = spec_of(session, task)
     try:
         if spec.pause_before is not None and not task.paused_before and policies.truthy(session, spec.pause_before, task):
+            if session.publishers:  # Mistral ran the task, then held it
+                notifications.emit_task(session, task, notifications.task_launch_event(task, states.IDLE),
+                                        states.RUNNING)
             task.paused_before = True
             session.touch(task)
-            if session.header.state == states.RUNNING:
-                session.set_wf_state(states.PAUSED)
             session.header.backlog.append(("start", task.id))
+            from .lifecycle import suspend
+
+            suspend(session)
             return
         delay = policies.seconds(session, spec.wait_before, task) if spec.wait_before is not None else 0.0
     except Exception as exc:
@@ -63,13 +69,9 @@ def start(session: "Session", task: TaskRecord) -> None:
 
 
 def run(session: "Session", task: TaskRecord) -> None:
-    """First run: the timeout timer and the with-items values, then the actions."""
+    """First run: the with-items values, then the actions."""
     spec = spec_of(session, task)
     try:
-        if spec.timeout is not None and task.timeout_call is None:
-            limit = policies.seconds(session, spec.timeout, task)
-            if limit > 0:
-                task.timeout_call = session.schedule(task, "timeout", limit).id
         if spec.with_items:
             session.state.put_items(ItemsRecord(task.id, with_items.evaluate_items(session, spec, task)))
             task.concurrency = int(policies.value(session, spec.concurrency, task) or 0)
@@ -89,6 +91,16 @@ def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = No
         session.set_task_state(task, states.RUNNING)
     else:
         session.touch(task)
+    if spec.timeout is not None:  # each attempt has its own timeout
+        session.cancel_call(task.timeout_call)
+        task.timeout_call = None
+        try:
+            limit = policies.seconds(session, spec.timeout, task)
+        except Exception as exc:
+            start_failed(session, task, str(exc))
+            return
+        if limit > 0:
+            task.timeout_call = session.schedule(task, "timeout", limit).id
     try:
         if spec.with_items:
             if indices is not None:  # items not rerun keep the result of the run that last ran them
@@ -115,16 +127,17 @@ def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = No
 
 
 def on_action_completed(session: "Session", action_id_: str, result: Any, failed: bool,
-                        info: str | None = None) -> None:
+                        info: str | None = None, cancelled: bool = False) -> None:
     record = session.state.actions.get(action_id_)
-    if record is None or record.state != states.RUNNING:
+    if record is None or record.state not in _UNFINISHED:
         return  # unknown or already applied
     if not failed and record.transforms:
         try:
             result = transform(session, record, result)
         except Exception as exc:
             failed, result = True, str(exc)
-    record.state = states.check_action(record.state, states.ERROR if failed else states.SUCCESS)
+    end = states.CANCELLED if cancelled else states.ERROR if failed else states.SUCCESS
+    record.state = states.check_action(record.state, end)
     record.result = result
     record.error_info = info
     record.updated_at = session.time
@@ -139,6 +152,9 @@ def action_finished(session: "Session", task: TaskRecord, record: ActionRecord) 
         return  # a stale run: timed out, retried, cancelled
     spec = spec_of(session, task)
     if spec.with_items:
+        if record.state == states.CANCELLED:  # one cancelled item ends the task (Mistral)
+            finish_run(session, task, states.CANCELLED)
+            return
         task.items_running -= 1
         task.items_done += 1
         if record.state != states.SUCCESS:
@@ -159,7 +175,9 @@ def action_finished(session: "Session", task: TaskRecord, record: ActionRecord) 
     finish_run(session, task, record.state, record)
 
 
-def _error_info(record: ActionRecord | None, spec: TaskSpec) -> str:
+def _error_info(record: ActionRecord | None, spec: TaskSpec, state: str) -> str | None:
+    if state == states.CANCELLED:  # the child execution's state_info, as Mistral
+        return "One or more actions was cancelled." if spec.with_items else record.error_info if record else None
     if record is None:
         return "One or more actions had failed." if spec.with_items else "The action failed."
     if record.error_info:
@@ -170,8 +188,10 @@ def _error_info(record: ActionRecord | None, spec: TaskSpec) -> str:
 
 
 def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionRecord | None = None) -> None:
-    """A run ended: result, fail-on, publish, then retry, wait-after or complete."""
+    """A run ended: result, fail-on, then ``settle`` (publish, retry, wait-after, complete)."""
     spec = spec_of(session, task)
+    session.cancel_call(task.timeout_call)  # the attempt is over
+    task.timeout_call = None
     if spec.with_items:
         task.result = with_items.results(session, task)
     else:
@@ -179,8 +199,8 @@ def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionR
                    if action_id(task, r, 0) in session.state.actions]
         task.result = results[0] if len(results) == 1 else results
     task.has_result = True
-    info = None if state == states.SUCCESS else _error_info(record, spec)
-    publish = spec.publish if state == states.SUCCESS else spec.publish_on_error
+    info = None if state == states.SUCCESS else _error_info(record, spec, state)
+    outcome = state  # what publishes: the action's outcome, even when fail-on fails the task (Mistral)
     try:
         if state == states.SUCCESS and spec.fail_on is not None:
             if policies.truthy(session, spec.fail_on, task, inbound(session, task)):
@@ -188,7 +208,19 @@ def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionR
     except Exception as exc:
         after_error(session, task, str(exc))
         return
+    settle(session, task, state, info, outcome)
+
+
+def settle(session: "Session", task: TaskRecord, state: str, info: str | None, outcome: str | None = None) -> None:
+    """An attempt ended in ``state`` (its action, or its timeout): publish
+    (``publish`` if ``outcome`` is SUCCESS, else ``publish-on-error``), then
+    retry, wait-after or complete. A CANCELLED task only completes."""
+    spec = spec_of(session, task)
     session.set_task_state(task, state, info)
+    if state == states.CANCELLED:
+        complete(session, task)
+        return
+    publish = spec.publish if (outcome or state) == states.SUCCESS else spec.publish_on_error
     try:
         if publish:
             task.published = _published(session, publish, task)
@@ -239,6 +271,10 @@ def complete(session: "Session", task: TaskRecord) -> None:
     session.cancel_call(task.timeout_call)
     task.timeout_call = None
     h = session.header
+    if task.state == states.CANCELLED:  # no transition follows a cancelled task
+        h.cancelled[task.id] = task.name
+        session.touch(h)
+        return
     if states.is_completed(h.state):
         return  # succeed/fail ended the execution: nothing follows (Mistral)
     if h.state == states.PAUSED:
@@ -270,16 +306,13 @@ def on_call(session: "Session", call_id: str) -> None:
         if states.is_completed(task.state) or task.timeout_call != call.id:
             return
         task.timeout_call = None
-        limit = spec_of(session, task).timeout
-        session.set_task_state(task, states.ERROR, f"Task timed out [timeout(s)={limit}].")
         spec = spec_of(session, task)
-        if spec.publish_on_error:
-            try:
-                task.published = _published(session, spec.publish_on_error, task)
-            except Exception as exc:
-                after_error(session, task, str(exc))
-                return
-        complete(session, task)
+        if spec.with_items:  # the items that ended, as they are
+            task.result = with_items.results(session, task)
+        else:
+            task.result = None
+        # a timeout fails the attempt; retry runs it again (Mistral 23 retries timeouts)
+        settle(session, task, states.ERROR, f"Task timed out [timeout(s)={spec.timeout}].")
         return
     if task.state != states.RUNNING_DELAYED or call.run != task.runs:
         return  # stale

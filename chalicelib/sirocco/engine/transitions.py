@@ -81,8 +81,9 @@ def dispatch(session: "Session", task: TaskRecord, routes: list[Route]) -> None:
             break
         if kind == "pause":
             created = [t for later in routes[:i] for t in take(session, task, later)]
-            if session.header.state == states.RUNNING:
-                session.set_wf_state(states.PAUSED, None if msg is None else str(msg))
+            from .lifecycle import suspend
+
+            suspend(session, None if msg is None else str(msg))
             if routes[i + 1:]:
                 session.header.backlog.append(("routes", task.id, routes[i + 1:]))
                 session.touch(session.header)
