@@ -43,11 +43,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         common = env.get("AWS_ENDPOINT_URL") or None
+        defaults = cls()  # (a slotted dataclass has no class-level defaults to read)
         return cls(
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
-            executions_table=env.get("SIROCCO_EXECUTIONS_TABLE") or cls.executions_table,
-            definitions_table=env.get("SIROCCO_DEFINITIONS_TABLE") or cls.definitions_table,
-            payload_bucket=env.get("SIROCCO_PAYLOAD_BUCKET") or cls.payload_bucket,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or defaults.region,
+            executions_table=env.get("SIROCCO_EXECUTIONS_TABLE") or defaults.executions_table,
+            definitions_table=env.get("SIROCCO_DEFINITIONS_TABLE") or defaults.definitions_table,
+            payload_bucket=env.get("SIROCCO_PAYLOAD_BUCKET") or defaults.payload_bucket,
             dynamodb_endpoint_url=env.get("AWS_ENDPOINT_URL_DYNAMODB") or common,
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or common,
             item_budget=int(env.get("SIROCCO_ITEM_BUDGET") or DEFAULT_ITEM_BUDGET),

@@ -24,14 +24,24 @@ def settings(aws_endpoint: str) -> Settings:
     return s
 
 
-@pytest.fixture()
-def store(settings: Settings) -> Iterator[ExecutionStore]:
-    yield ExecutionStore(settings)
+@pytest.fixture(scope="session")
+def models(settings: Settings):
+    return build_models(settings)
+
+
+@pytest.fixture(scope="session")
+def payloads(settings: Settings) -> PayloadStore:
+    return PayloadStore(settings)  # one S3 client: making one costs a few hundred ms
 
 
 @pytest.fixture()
-def definitions(settings: Settings) -> DefinitionStore:
-    return DefinitionStore(settings)
+def store(settings: Settings, models, payloads: PayloadStore) -> Iterator[ExecutionStore]:
+    yield ExecutionStore(settings, models, payloads)
+
+
+@pytest.fixture()
+def definitions(settings: Settings, models) -> DefinitionStore:
+    return DefinitionStore(settings, models)
 
 
 @pytest.fixture()

@@ -74,8 +74,11 @@ class Driver:
         self.clock += 1
         self.queue.append((eid, make(event_id, self.clock)))
 
-    def start(self, eid: str, workflow: str = "wf", input: dict[str, Any] | None = None) -> None:
-        self.post(eid, lambda i, t: StartExecution(i, t, workflow=workflow, input=input or {}), f"start-{eid}")
+    def start(self, eid: str, workflow: str = "wf", input: dict[str, Any] | None = None,
+              event_id: str | None = None) -> None:
+        """Start ``eid``; a fixed ``event_id`` makes the derived ids the same in every run."""
+        self.post(eid, lambda i, t: StartExecution(i, t, workflow=workflow, input=input or {}),
+                  event_id or f"start-{eid}")
 
     def send(self, commands: list[dict[str, Any]]) -> None:
         for data in commands:
@@ -116,6 +119,8 @@ class Driver:
         new_version = self.store.save(eid, decision, commands, version)
         if commands:
             self.send(commands)
+            if self.store.checkpoint is not None:
+                self.store.checkpoint("sent")  # a crash after sending, before marking sent
             self.store.mark_sent(eid, new_version)
 
     def run(self, limit: int = 10_000) -> None:

@@ -149,8 +149,8 @@ def test_meta_is_kept_from_creation(store, eid):
     assert store.get_execution(eid)[1]["project_id"] == "p1"
 
 
-def test_finished_executions_get_a_ttl(settings, eid):
-    store = ExecutionStore(dataclasses.replace(settings, execution_retention=3600))
+def test_finished_executions_get_a_ttl(settings, models, payloads, eid):
+    store = ExecutionStore(dataclasses.replace(settings, execution_retention=3600), models, payloads)
     records = every_record(eid)
     records[0].state = "SUCCESS"
     store.save(eid, decision_of(records), [], 0)
