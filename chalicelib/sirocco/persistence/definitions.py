@@ -37,10 +37,16 @@ def definition_key(kind: str, project_id: str, namespace: str, name: str) -> tup
     return f"{kind}#{project_id}", f"{quote(namespace or '', safe='')}#{name}"
 
 
+def kind_of(item: Any) -> str:
+    """The kind name of a definition item (PynamoDB gives the class for the discriminator)."""
+    return type(item).get_attributes()["kind"].get_discriminator(type(item))
+
+
 def to_dict(item: Any) -> dict[str, Any]:
     """A definition's attributes by Mistral's names (JSON attributes parsed)."""
     data = {name: getattr(item, name) for name in item.get_attributes()
             if name not in ("pk", "sk", "g_public")}
+    data["kind"] = kind_of(item)
     for name in JSON_FIELDS & data.keys():
         if data[name] is not None:
             data[name] = json.loads(data[name])
@@ -117,7 +123,7 @@ class DefinitionStore:
 
     def get_by_id(self, definition_id: str, kind: str | None = None) -> Any | None:
         for item in self.Definition.by_id.query(definition_id, limit=1):
-            if kind is None or item.kind == kind:
+            if kind is None or kind_of(item) == kind:
                 return item
         return None
 
