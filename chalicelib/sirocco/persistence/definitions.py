@@ -21,9 +21,8 @@ from urllib.parse import quote
 from pynamodb.exceptions import PutError
 
 from .models import Models, build_models
-from .settings import Settings
+from .settings import DEFAULT_PROJECT, Settings
 
-DEFAULT_PROJECT = "<default-project>"
 #: attributes holding JSON text; given and returned as Python values
 JSON_FIELDS = frozenset({"spec", "interface", "variables", "workflow_input", "workflow_params"})
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Mistral's API shows times this way

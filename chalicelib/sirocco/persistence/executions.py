@@ -36,13 +36,12 @@ from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState
 from . import records_codec as codec
 from .models import Models, build_models
 from .payloads import PayloadStore, fit_fields, utf8_len
-from .settings import Settings
+from .settings import DEFAULT_PROJECT, Settings
 
 HEADER = "EXEC"
 DONE = "DONE"
 BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
-DEFAULT_PROJECT = "<default-project>"
 #: a lazy map that misses this many keys one by one loads its whole kind with one Query
 LAZY_MISSES_BEFORE_QUERY = 8
 
@@ -258,8 +257,7 @@ class ExecutionStore:
                    I.created.set(I.created | created),
                    I.g_sort.set(I.g_sort | f"{project}#{created:017.6f}"),
                    I.g_workflow.set(header.workflow or "-"),
-                   I.g_state.set(header.state),
-                   I.rid.set(execution_id) if header.parent_execution_id else I.rid.remove()]
+                   I.g_state.set(header.state)]
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
         expected = version - 1

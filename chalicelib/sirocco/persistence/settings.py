@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+#: Mistral's project id when authentication is off
+DEFAULT_PROJECT = "<default-project>"
 #: DynamoDB refuses items above 400 KB (attribute names and values counted).
 DYNAMODB_ITEM_LIMIT = 400 * 1024
 #: What an item may hold before its largest values go to S3: the limit less a margin

@@ -69,8 +69,13 @@ def test_tasks_and_actions_by_their_own_id(store):
     assert {a.id for a in store.list_actions(eid)} == {action.id, child}
 
 
-def test_sub_workflow_executions_are_found_by_id_too(store):
+def test_a_sub_workflow_run_is_found_from_its_child_execution_id(store):
+    """The parent's action run of a sub-workflow has the child execution's id;
+    the child's header (its own partition) must not shadow it in the index."""
     parent = str(uuid.uuid4())
+    task_id = str(uuid.uuid4())
     child = _execution(store, "p", "sub", "RUNNING", 5.0, parent=parent)
-    assert store.Item.by_record.query(child).next().pk == child
+    run = ActionRecord(id=child, task_id=task_id, run=1, index=0, name="sub", input={}, is_workflow=True)
+    store.save(parent, decision_of([every_record(parent)[0], TaskRecord(id=task_id, name="t", seq=1), run]), [], 0)
+    assert store.find_action(child) == (parent, run)
     assert store.get_execution(child)[0].parent_execution_id == parent
