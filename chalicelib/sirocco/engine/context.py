@@ -26,9 +26,19 @@ SNAPSHOT_EVERY = 16
 EMPTY: dict[str, Any] = {}
 
 
+_STAMPS: dict[int, str] = {}
+
+
 def stamp(t: float) -> str:
-    """Mistral's timestamp text for an event time (no clock read)."""
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    """Mistral's timestamp text for an event time (no clock read); whole
+    seconds, remembered (notifications stamp the same few seconds often)."""
+    seconds = int(t // 1)
+    text = _STAMPS.get(seconds)
+    if text is None:
+        if len(_STAMPS) >= 4096:
+            _STAMPS.clear()
+        text = _STAMPS[seconds] = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return text
 
 
 def link(session: "Session", task: TaskRecord, parents: tuple[str, ...]) -> None:
