@@ -80,6 +80,26 @@ def test_a_crash_after_any_call_recovers_to_the_fault_free_records(store, fault_
     assert resent >= 3  # crashes between commit and mark_sent resent the outbox (at least once delivery)
 
 
+def test_a_crash_after_an_s3_put_recovers_too(settings, models, payloads):
+    """With a tiny item budget every save offloads header fields and its log to
+    S3; a crash after any of those puts (before the commit, or after it while
+    the log is in S3) still ends in the fault-free records."""
+    store = ExecutionStore(dataclasses.replace(settings, item_budget=1200), models, payloads)
+    seen, driver = _run(store, str(uuid.uuid4()))
+    expected_eid = str(uuid.uuid4())
+    _run(store, expected_eid)
+    expected, commands = _outcome(store, expected_eid), _commands(driver)
+    header_item = raw_items(store, expected_eid)["EXEC"]
+    assert header_item.get("log_s3") or header_item.get("s3")
+    puts = [i + 1 for i, name in enumerate(seen) if name == "s3.PutObject"]
+    assert len(puts) >= 5
+    for crash_at in puts:
+        eid = str(uuid.uuid4())
+        _, crashed = _run(store, eid, crash_at)
+        assert _outcome(store, eid) == expected, f"crash after call {crash_at}"
+        assert _commands(crashed) == commands
+
+
 def test_a_crash_midway_through_materialising_is_completed_by_the_next_load(settings, models, payloads):
     """A batch of more than 25 records is written in several calls; a crash between
     them leaves a partition that a load completes (and reads correctly meanwhile)."""
