@@ -2,8 +2,9 @@
 
 It plays the shell's part in-process: applies each event with ``decide``,
 turns commands back into events (actions through a pluggable callback,
-sub-workflows as nested executions, delayed calls fired in due-time order)
-and advances the clock to the next due message. Used by the tests (scripted
+sub-workflows as nested executions with pause / resume / cancel signals and
+state reports between parent and child, delayed calls fired in due-time
+order; ``Notify`` commands collected in ``notifications``) and advances the clock to the next due message. Used by the tests (scripted
 action results) and, with the real action registry, by ``sirocco run``.
 Pure like the engine: time is the virtual clock, ids are counters.
 """
