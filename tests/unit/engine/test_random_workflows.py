@@ -794,28 +794,29 @@ def test_random_reverse_workflow(seed: int) -> None:
 
 # --------------------------------------------------------------------------- known bugs
 #
-# Found by the random runs above, minimised, and checked against Mistral 23.0.0
-# (the oracle's run_case.py or python-mistralclient). Each test states what
-# Mistral does. While a bug is open the random seeds it breaks are reported as
-# xfail with the same reason (KNOWN below); once it is fixed, its test here
-# XPASSes and fails (strict): drop the marker and its KNOWN entry.
+# Found by the random runs above (and by reading the code around them), minimised,
+# and checked against Mistral 23.0.0 (the oracle's run_case.py or python-mistralclient).
+# Each test states what Mistral does; file:line refer to commit 9676d9d. While a bug is
+# open the random seeds it breaks are reported as xfail with the same reason (KNOWN);
+# once it is fixed, its test here XPASSes and fails (strict): drop the marker and its
+# KNOWN entry.
 
 B1 = ("a join that failed as an impossible route is re-run by a later arrival through "
       "new_run(append=True), which skips run(): no ITEMS# record, KeyError out of decide "
-      "(joins.py:65-70 -> tasks.py:102)")
+      "(joins.py:65-68 -> tasks.py:114)")
 B2 = ("a retry / wait-after / wait-before call that comes due after fail/succeed ended the "
-      "execution is dropped (tasks.py:267), so its task stays RUNNING_DELAYED for ever; Mistral "
+      "execution is dropped (tasks.py:303), so its task stays RUNNING_DELAYED for ever; Mistral "
       "runs the attempt and the task ends")
-B3 = ("with-items stop launching items once the execution ended (tasks.py:150): the task "
+B3 = ("with-items stop launching items once the execution ended (tasks.py:166): the task "
       "stays RUNNING for ever; Mistral launches the remaining items and the task ends")
 B4 = ("an impossible join (ERROR 'Failed by tasks') is re-run when another impossible join's "
-      "transitions route into it (joins.py:65-70, fired=True set by fail_impossible at :85); "
+      "transitions route into it (joins.py:65-68, fired=True set by fail_impossible at :85); "
       "Mistral keeps it ERROR")
 B5 = ("a task execution that ran again after an unhandled ERROR stays in header.unhandled "
       "(transitions.py:67 adds, nothing removes but lifecycle.rerun): the execution ends ERROR "
       "'... j -> None' although j succeeded")
 B6 = ("one task execution routing twice to a join: all (on-success and on-complete) runs the "
-      "join twice (joins.py:65-70 counts the same source again); Mistral runs it once")
+      "join twice (joins.py:65-68 counts the same source again); Mistral runs it once")
 
 KNOWN: list[tuple[str, str]] = [
     (r"^\w+ seed \d+: KeyError(.|\n)*in new_run", B1),
@@ -987,7 +988,7 @@ wf:
 
 B7 = ("an expression failing in the transitions of a task that was already ERROR (held while "
       "PAUSED, run on Resume) rewrites task.state_info without touching the record "
-      "(tasks.py:316, _fail_hard's else branch): the shell never stores it")
+      "(tasks.py:349, _fail_hard's else branch): the shell never stores it")
 KNOWN.append((r"without listing it in Decision.changed", B7))
 
 
@@ -1018,7 +1019,7 @@ wf:
 
 
 B8 = ("items that end at once (a sub-workflow refusing its input) recurse action_finished -> "
-      "with_items.fill -> action_finished (tasks.py:146-151): ~1000 items with concurrency 1 "
+      "with_items.fill -> action_finished (tasks.py:166-169): ~1000 items with concurrency 1 "
       "exceed Python's recursion limit and the task 'Failed to run' (on-error skipped)")
 B9 = ("tasks that end within the event that started them (with-items over an empty list) "
       "recurse complete -> transitions -> start -> new_run -> finish_run -> complete: a chain "
@@ -1091,7 +1092,7 @@ wf:
     assert sim.header(eid).output == {"c": 130}
 
 
-B10 = ("a failing safe-rerun expression is evaluated outside launch()'s try (action_runs.py:97): "
+B10 = ("a failing safe-rerun expression is evaluated outside launch()'s try (action_runs.py:101): "
        "ExpressionError escapes decide instead of failing the task to start")
 KNOWN.append((r"^\w+ seed \d+: ExpressionError(.|\n)*spec\.safe_rerun", B10))
 
@@ -1116,7 +1117,7 @@ wf:
 
 B11 = ("a later arrival at a join appends to the join's parents in place and re-links it "
        "(joins.py:53, :66); tasks started by the join's earlier run compute their inbound "
-       "context through it lazily (context.py:48-57), so their context changes after they "
+       "context through it lazily (context.py:59-79), so their context changes after they "
        "started: k's input saw x=a, its publish sees x=b")
 KNOWN.append((r"the inbound context of \w+ changed after it was created", B11))
 
