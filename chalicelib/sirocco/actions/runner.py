@@ -58,7 +58,7 @@ def run_action(
     result = value if isinstance(value, Result) else Result(data=value)
     try:
         result = Result(_plain_json(result.data), _plain_json(result.error), result.cancel)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, RecursionError) as e:  # a set, NaN, or nesting json cannot hold
         return Result(
             error=f"Failed to complete action: its result is not JSON [action={_shown(definition, action)}, "
             f"action_ex_id={ctx.action_execution_id}]: {e}"

@@ -210,7 +210,7 @@ def version(value: Any, where: Where, errors: Errors, line: int | None) -> None:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         try:
             ok = float(value) == 2.0
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or an int too big for a float
             ok = False
     if not ok:
         errors.add(where, f"unsupported version {describe(value)}; this language is version '2.0'", line)

@@ -54,7 +54,11 @@ class WallClockRun(Simulation):
         )
 
         def work() -> None:
-            result = run_action(command.name, command.input, context, registry=self._registry)
+            # Always answer, so that the run loop never waits for an action that died.
+            try:
+                result = run_action(command.name, command.input, context, registry=self._registry)
+            except BaseException as exc:  # run_action means not to raise; never hang on it
+                result = Result(error=f"the action runner failed: {type(exc).__name__}: {exc}")
             if result is not None:  # None: an async action, completed from outside
                 self._finished.put((execution_id, command.action_id, result))
             else:

@@ -119,3 +119,18 @@ def test_context_travels_as_json():
     assert "started" not in data and data["timeout"] == 5 and data["callback_url"] == "http://cb"
     again = ActionContext.from_dict({**data, "unknown": 1})
     assert again.to_dict() == data
+
+
+def test_a_result_nested_beyond_json_s_reach_is_an_error_not_a_traceback():
+    registry = ActionRegistry()
+
+    def deep(ctx):
+        value: list = []
+        for _ in range(100_000):
+            value = [value]
+        return value
+
+    registry.register("test.deep", deep)
+    result = run_action("test.deep", {}, registry=registry)
+    assert result.is_error()
+    assert "not JSON" in result.error

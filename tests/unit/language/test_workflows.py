@@ -99,6 +99,12 @@ def test_other_version_is_refused():
     assert "'3.0'" in error.message
 
 
+def test_a_huge_numeric_version_is_refused_not_an_internal_error():
+    error = one_error("version: " + "9" * 400 + "\nwf:\n  tasks:\n    t1: {action: std.noop}\n")
+    assert error.attribute == "version"
+    assert "internal error" not in error.message
+
+
 def test_unknown_workflow_attribute_is_refused():
     # Deliberate: Mistral 23 ignores unknown workflow attributes (checked on the server).
     error = one_error(
