@@ -1,0 +1,54 @@
+"""Sirocco's Chalice app: the API routes and the queue handlers, thin.
+
+Chalice deploys ``app.py``, ``chalicelib/`` and ``vendor/``; the package
+lives at ``chalicelib/sirocco``, so ``chalicelib/`` goes on ``sys.path`` and the
+code imports as ``sirocco`` here, in Lambda and on a laptop alike.
+Every handler is a plain function of the Lambda event (``sirocco.handlers.*``);
+the functions below only unwrap Chalice's event objects. Queue names come from
+the environment at import (packaging) time; infra/ points the event sources at
+the queues it creates and turns on ReportBatchItemFailures.
+"""
+
+import os
+import sys
+
+_LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chalicelib")
+if _LIB not in sys.path:
+    sys.path.insert(0, _LIB)
+
+from chalice import Chalice  # noqa: E402
+
+from sirocco.api.routes import blueprint  # noqa: E402
+from sirocco.handlers import engine, executor, notifier, timer  # noqa: E402
+
+app = Chalice(app_name="sirocco")
+app.register_blueprint(blueprint)
+
+ENGINE_QUEUE = os.environ.get("SIROCCO_ENGINE_QUEUE") or "sirocco-engine.fifo"
+EXECUTOR_QUEUE = os.environ.get("SIROCCO_EXECUTOR_QUEUE") or "sirocco-executor"
+TIMER_QUEUE = os.environ.get("SIROCCO_TIMER_QUEUE") or "sirocco-timer"
+NOTIFIER_QUEUE = os.environ.get("SIROCCO_NOTIFIER_QUEUE") or "sirocco-notifier"
+
+
+@app.on_sqs_message(queue=ENGINE_QUEUE, batch_size=10, name="engine")
+def engine_queue(event):
+    return engine.handle(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=EXECUTOR_QUEUE, batch_size=10, name="executor")
+def executor_queue(event):
+    return executor.handle(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=TIMER_QUEUE, batch_size=10, name="timer")
+def timer_queue(event):
+    return timer.handle(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=NOTIFIER_QUEUE, batch_size=10, name="notifier")
+def notifier_queue(event):
+    return notifier.handle(event.to_dict(), event.context)
+
+
+#: queue role -> the Lambda entry point a local poller calls as ``handler(event, context)``
+HANDLERS = {"engine": engine_queue, "executor": executor_queue, "timer": timer_queue, "notifier": notifier_queue}

@@ -1,0 +1,111 @@
+"""``/v2/executions``: start one, get one, list its tasks.
+
+A start is checked first (``check_start``: unknown workflow, missing or
+unexpected input, failing vars, reverse ``task_name``) so that a bad request
+gets 400 and no execution; then a ``StartExecution`` goes to the engine
+queue (group = the new execution id), carrying the execution's facts (project,
+namespace, workflow id, description) for the engine to store when it creates
+the execution. The answer is the execution as Mistral answers a create:
+RUNNING, its bound input, output ``{}``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Mapping
+
+from sirocco.engine import StartExecution, StartRefused, check_start, derive_id
+from sirocco.engine.records import ExecutionRecord
+from sirocco.engine import states
+from sirocco.messaging.routing import engine_message
+from sirocco.persistence.settings import DEFAULT_PROJECT
+
+from . import views, workflows
+from .errors import bad_request, not_found
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")  # what a message group id and a DynamoDB key both take
+
+
+def start_event_id(execution_id: str) -> str:
+    """The StartExecution's id: a repeated create of the same id dedupes."""
+    return derive_id(f"StartExecution:{execution_id}", 0)
+
+
+def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[int, dict[str, Any]]:
+    """POST /v2/executions (body: Mistral's Execution resource as JSON)."""
+    if not isinstance(body, Mapping):
+        raise bad_request("Request is not in valid JSON format")
+    workflow_id = body.get("workflow_id")
+    workflow_name = body.get("workflow_name")
+    if not workflow_id and not workflow_name:
+        raise bad_request("Workflow ID or workflow name must be provided. Workflow ID is recommended.")
+    params = workflows.as_json(body.get("params"), "params")
+    wf_input = workflows.as_json(body.get("input"), "input")
+    if not isinstance(params, dict):
+        raise bad_request("params must be a JSON object")
+    if not isinstance(wf_input, dict):
+        raise bad_request("input must be a JSON object")
+    namespace = body.get("workflow_namespace") or params.get("namespace") or ""
+    execution_id = body.get("id") or str(uuid.uuid4())
+    if not isinstance(execution_id, str) or not _ID.match(execution_id):
+        raise bad_request(f"Invalid execution id: {execution_id!r}")
+    if body.get("id"):
+        existing = rt.executions.get_execution(execution_id)
+        if existing is not None:  # an id given by the client makes the create idempotent
+            return 201, views.execution(*existing, published_global=False)
+    item = workflows.find(rt, workflow_id or workflow_name, namespace=namespace, project_id=project_id)
+    namespace = item.namespace or ""
+    params = dict(params)
+    params.setdefault("namespace", namespace)
+    params.setdefault("env", {})
+    if isinstance(params["env"], str):
+        params["env"] = _environment(rt, params["env"], project_id)
+    catalog = rt.catalog({"project_id": project_id, "namespace": namespace})
+    try:
+        bound = check_start(catalog, item.name, wf_input, params)
+    except StartRefused as exc:
+        raise bad_request(str(exc)) from None
+    now = rt.clock()
+    description = body.get("description") or ""
+    meta = {"project_id": project_id, "namespace": namespace, "workflow_id": item.id, "description": description}
+    event = StartExecution(start_event_id(execution_id), now, workflow=item.name, input=dict(wf_input),
+                           params=params)
+    rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, execution_id, meta)])
+    header = ExecutionRecord(id=execution_id, workflow=item.name, state=states.RUNNING, input=bound,
+                             params=params, created_at=now, updated_at=now)
+    return 201, views.execution(header, meta, published_global=False)
+
+
+def _environment(rt: Any, name: str, project_id: str) -> dict[str, Any]:
+    item = rt.definitions.get("environment", name, project_id=project_id)
+    if item is None:
+        raise bad_request(f"Environment not found [name={name}]")
+    variables = item.variables
+    if isinstance(variables, str):
+        import json
+
+        variables = json.loads(variables)
+    return dict(variables or {})
+
+
+def _execution(rt: Any, execution_id: str) -> tuple[Any, dict[str, Any]]:
+    found = rt.executions.get_execution(execution_id)
+    if found is None:
+        raise not_found(f"WorkflowExecution not found [id={execution_id}]")
+    return found
+
+
+def get(rt: Any, execution_id: str) -> tuple[int, dict[str, Any]]:
+    """GET /v2/executions/<id>."""
+    header, meta = _execution(rt, execution_id)
+    return 200, views.execution(header, meta)
+
+
+def tasks(rt: Any, execution_id: str) -> tuple[int, dict[str, Any]]:
+    """GET /v2/executions/<id>/tasks, in creation order."""
+    found = rt.executions.get_execution(execution_id)
+    if found is None:
+        return 200, {"tasks": []}  # as Mistral: a filter that matches nothing
+    header, meta = found
+    return 200, {"tasks": [views.task(t, header, meta) for t in rt.executions.list_tasks(execution_id)]}

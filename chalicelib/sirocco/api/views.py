@@ -1,0 +1,101 @@
+"""Records as Mistral's resources: field names, JSON-typed fields as
+JSON-encoded strings, times as ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, Mapping
+
+from sirocco.engine import states
+from sirocco.engine.records import ExecutionRecord, TaskRecord
+from sirocco.persistence.settings import DEFAULT_PROJECT
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def stamp(epoch: float | None) -> str | None:
+    if not epoch:
+        return None
+    return datetime.datetime.fromtimestamp(float(epoch), datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+def json_text(value: Any) -> str:
+    """A JSON-typed field as Mistral sends it (``json.dumps`` with its default separators)."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def execution(header: ExecutionRecord, meta: Mapping[str, Any], *, published_global: bool = True) -> dict[str, Any]:
+    """A workflow execution (GET /v2/executions/<id>; POST answers without ``published_global``)."""
+    params = dict(header.params or {})
+    namespace = meta.get("namespace", params.get("namespace", "")) or ""
+    view: dict[str, Any] = {
+        "id": header.id,
+        "workflow_id": meta.get("workflow_id"),
+        "workflow_name": header.workflow,
+        "workflow_namespace": namespace,
+        "description": meta.get("description", ""),
+        "tags": list(meta.get("tags") or []),
+        "params": json_text(params),
+        "task_execution_id": header.parent_task_id,
+        "root_execution_id": header.root_execution_id,
+        "state": header.state,
+        "state_info": header.state_info,
+        "input": json_text(header.input or {}),
+        "output": json_text(header.output if header.output is not None else {}),
+        "created_at": stamp(header.created_at),
+        "updated_at": stamp(header.updated_at),
+        "project_id": meta.get("project_id", DEFAULT_PROJECT),
+    }
+    if published_global:
+        view["published_global"] = json_text({})
+    return view
+
+
+def task(record: TaskRecord, header: ExecutionRecord, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """A task execution as ``/v2/executions/<id>/tasks`` lists it (no ``result``, as Mistral)."""
+    runtime_context: dict[str, Any] = {}
+    if record.items_total >= 0:
+        runtime_context["with_items"] = {"count": record.items_total, "capacity": record.concurrency or None}
+    return {
+        "id": record.id,
+        "name": record.name,
+        "type": record.kind,
+        "workflow_name": header.workflow,
+        "workflow_namespace": meta.get("namespace", "") or "",
+        "workflow_id": meta.get("workflow_id"),
+        "workflow_execution_id": header.id,
+        "tags": [],
+        "state": record.state,
+        "state_info": record.state_info,
+        "project_id": meta.get("project_id", DEFAULT_PROJECT),
+        "runtime_context": json_text(runtime_context),
+        "published": json_text(record.published or {}),
+        "processed": record.state in states.COMPLETED,
+        "created_at": stamp(record.created_at),
+        "updated_at": stamp(record.updated_at),
+        "started_at": stamp(record.started_at),
+        "finished_at": stamp(record.finished_at),
+    }
+
+
+def workflow(item: Any, *, created: bool = False) -> dict[str, Any]:
+    """A workflow definition. Mistral's POST answer holds ``interface`` as an
+    object and no ``updated_at``; GET holds ``interface`` as a JSON string."""
+    interface = json.loads(item.interface) if item.interface else {"input": [], "output": []}
+    view: dict[str, Any] = {
+        "id": item.id,
+        "name": item.name,
+        "namespace": item.namespace or "",
+        "input": item.input or "",
+        "interface": interface if created else json_text(interface),
+        "definition": item.definition,
+        "checksum": item.checksum,
+        "tags": list(item.tags or []),
+        "scope": item.scope,
+        "project_id": item.project_id,
+        "created_at": item.created_at,
+    }
+    if not created:
+        view["updated_at"] = item.updated_at
+    return view

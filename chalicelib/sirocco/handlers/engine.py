@@ -1,0 +1,135 @@
+"""The engine queue's handler: apply each execution's events as one batch.
+
+Lambda delivers up to 10 records of the FIFO queue; they may belong to
+several executions (message groups). Per execution, in arrival order:
+
+1. load the state (lazily: the header, records fetched as the engine asks);
+2. if the previous save's commands may not have been sent (a crash), send
+   them again and mark them sent (the redo-log outbox, docs/persistence.md);
+3. ``decide`` on the group's events as ONE batch;
+4. save the changed records with the commands (optimistic version check);
+5. send the commands (routing.py) and mark them sent.
+
+A record that cannot be read (not an envelope, unknown version or type) fails
+alone. Any exception while applying a group (``ConcurrentSaveError`` included)
+fails that group's records only: SQS redelivers them, in order, after the
+visibility timeout, and the other groups of the batch are done.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping, Sequence
+
+from sirocco.engine import ExecutionState, StartExecution, decide
+from sirocco.engine.events import Event
+from sirocco.messaging import lambda_events as le
+from sirocco.messaging.envelopes import Envelope, EnvelopeError
+from sirocco.messaging.queues import QueueMissing
+from sirocco.messaging.routing import RouteContext, route
+from sirocco.persistence import ConcurrentSaveError
+from sirocco.persistence.records_codec import encode_commands
+from sirocco.persistence.settings import DEFAULT_PROJECT
+
+from . import logs
+from .runtime import Runtime, get_runtime
+
+
+def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
+    """Lambda handler of the engine queue: ``{"batchItemFailures": [...]}``."""
+    rt = runtime or get_runtime()
+    failed: list[str] = []
+    groups: dict[str, list[tuple[str, Envelope]]] = {}
+    for record in le.records(event):
+        message_id = record.get("messageId", "")
+        try:
+            envelope = rt.queues.read(record["body"])
+            if not isinstance(envelope.obj, Event):
+                raise EnvelopeError(f"{envelope.type} is not an engine event")
+            execution_id = envelope.to or le.group_id(record)
+            if not execution_id:
+                raise EnvelopeError("no execution id (message group id or envelope 'to')")
+        except Exception as exc:
+            logs.error("engine message refused", message_id=message_id, group=le.group_id(record),
+                       **logs.exception_fields(exc))
+            failed.append(message_id)
+            continue
+        groups.setdefault(execution_id, []).append((message_id, envelope))
+    for execution_id, items in groups.items():
+        try:
+            apply(rt, execution_id, [envelope for _, envelope in items])
+        except ConcurrentSaveError as exc:
+            logs.warning("engine batch lost a race; retried", execution_id=execution_id, events=len(items),
+                         **logs.exception_fields(exc))
+            failed.extend(message_id for message_id, _ in items)
+        except Exception as exc:
+            logs.error("engine batch failed; retried", execution_id=execution_id, events=len(items),
+                       types=[e.type for _, e in items], **logs.exception_fields(exc))
+            failed.extend(message_id for message_id, _ in items)
+    return le.batch_response(failed)
+
+
+def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
+    """Apply one execution's events (in order) as one batch; returns the saved version."""
+    started = time.perf_counter()
+    events: list[Event] = [e.obj for e in envelopes]
+    store = rt.executions
+    loaded = store.load(execution_id, lazy=rt.lazy_load)
+    if loaded is None:
+        start = next((e for e in envelopes if isinstance(e.obj, StartExecution)), None)
+        if start is None:
+            logs.warning("events for an execution that does not exist; dropped", execution_id=execution_id,
+                         types=[type(e).__name__ for e in events])
+            return 0
+        state, version = ExecutionState.new(execution_id), 0
+        events = [start.obj] + [e for e in events if e is not start.obj]
+        meta = dict(start.meta)
+        meta.setdefault("project_id", DEFAULT_PROJECT)
+        meta.setdefault("namespace", (start.obj.params or {}).get("namespace") or "")
+    else:
+        state, version, meta = loaded.state, loaded.version, dict(loaded.meta)
+        if loaded.outbox:
+            logs.warning("resending the commands of an unfinished save", execution_id=execution_id,
+                         version=version, commands=len(loaded.outbox))
+            dispatch(rt, execution_id, version, meta, state.header.workflow, loaded.outbox)
+            rt.step("engine.resent")
+            store.mark_sent(execution_id, version)
+    catalog = rt.catalog(meta)
+    decision = decide(catalog, state, events)
+    header = decision.state.header
+    if version == 0 and not meta.get("workflow_id") and header.workflow:
+        workflow_id = catalog.workflow_id(header.workflow)
+        if workflow_id:
+            meta["workflow_id"] = workflow_id
+    commands = encode_commands(decision.commands)
+    new_version = store.save(execution_id, decision, commands, version, meta=meta)
+    rt.step("engine.saved")
+    if commands:
+        dispatch(rt, execution_id, new_version, meta, header.workflow, commands)
+        rt.step("engine.sent")
+        store.mark_sent(execution_id, new_version)
+    logs.info("engine batch", execution_id=execution_id, workflow=header.workflow, events=len(events),
+              types=sorted({type(e).__name__ for e in events}), version=new_version,
+              changed=len(decision.changed), commands=len(commands), state=header.state,
+              ms=round((time.perf_counter() - started) * 1000, 1))
+    return new_version
+
+
+def dispatch(rt: Runtime, execution_id: str, version: int, meta: Mapping[str, Any], workflow: str,
+             commands: Sequence[Any]) -> None:
+    """Send the commands of save ``version`` (objects or their JSON form) to their queues."""
+    context = RouteContext(execution_id, version, rt.queue_settings, rt.clock(), dict(meta), workflow)
+    routed = route(commands, context)
+    for name, fields in routed.unrouted:
+        logs.error("no route for command; not sent", execution_id=execution_id, command=name,
+                   fields=sorted(fields))
+    default_executor = rt.queue_settings.executor_queue
+    for queue, messages in routed.messages.items():
+        try:
+            rt.queues.send(queue, messages)
+        except QueueMissing:
+            if queue not in routed.targets:
+                raise
+            logs.warning("no executor queue for target; using the default executor queue",
+                         execution_id=execution_id, target=routed.targets[queue], queue=queue)
+            rt.queues.send(default_executor, messages)
