@@ -213,7 +213,50 @@ def _reverse_graph(
         for required in p.spec.requires:
             if required not in tasks and required not in inherited:
                 errors.add(task_where, _missing(required, tasks, budget), p.requires_line)
-    return {name: spec.requires for name, spec in tasks.items()}
+    requires = {name: spec.requires for name, spec in tasks.items()}
+    cycle = _requires_cycle(requires)
+    if cycle:
+        first = next(p for p in parsed if p.spec.name == cycle[0])
+        errors.add(
+            Where(workbook=where.workbook, workflow=where.workflow, task=cycle[0], attribute="requires"),
+            "tasks require each other in a cycle (" + " -> ".join(cycle + [cycle[0]]) + "), so none could run",
+            first.requires_line,
+        )
+    return requires
+
+
+def _requires_cycle(requires: dict[str, tuple[str, ...]]) -> list[str]:
+    """One cycle of ``requires`` (task names in order), or [] if there is none.
+
+    Mistral accepts such a workflow and runs nothing; a cycle is always a mistake.
+    Iterative depth-first search, so a long chain cannot overflow the stack.
+    """
+    done: set[str] = set()
+    for root in requires:
+        if root in done:
+            continue
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack = [(root, iter(requires.get(root, ())))]
+        path.append(root)
+        on_path.add(root)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+            elif child == node:
+                continue  # requiring itself is reported on its own
+            elif child in on_path:
+                return path[path.index(child):]
+            elif child not in done and child in requires:
+                stack.append((child, iter(requires[child])))
+                path.append(child)
+                on_path.add(child)
+    return []
 
 
 def _is_uuid_like(name: str) -> bool:

@@ -124,3 +124,40 @@ def test_transitions_in_reverse_task_defaults_are_refused():
 def test_malformed_requires():
     found = errors("version: '2.0'\nwf:\n  type: reverse\n  tasks:\n    t1: {action: std.noop, requires: [a, a, 3]}\n    a: {action: std.noop}\n")
     assert len(found) == 2 and all(e.attribute == "requires" for e in found)
+
+
+def test_a_requires_cycle_is_refused():
+    # Mistral 23 accepts this and runs no task at all; a cycle is always a mistake.
+    error = one_error(
+        """
+        version: '2.0'
+        wf:
+          type: reverse
+          tasks:
+            build:
+              requires: [test]
+            test:
+              requires: [package]
+            package:
+              requires: [build]
+            docs: {action: std.noop}
+        """
+    )
+    assert error.task == "build" and error.attribute == "requires" and error.line == 6
+    assert "build -> test -> package -> build" in error.message
+
+
+def test_shared_requirements_are_not_a_cycle():
+    wf = workflow(
+        """
+        version: '2.0'
+        wf:
+          type: reverse
+          tasks:
+            base: {action: std.noop}
+            left: {requires: [base]}
+            right: {requires: [base]}
+            top: {requires: [left, right]}
+        """
+    )
+    assert wf.requires["top"] == ("left", "right")
