@@ -1,0 +1,441 @@
+"""Local SQS delivery: what Lambda's SQS event source mapping does in AWS.
+
+A ``QueuePoller`` thread receives messages from one queue and calls the Chalice
+app's handler registered for it (``@app.on_sqs_message``) with Lambda's event
+shape, ``{"Records": [{"messageId", "receiptHandle", "body", "attributes",
+"messageAttributes", "md5OfBody", "eventSource", "eventSourceARN",
+"awsRegion"}, ...]}``, in batches of the handler's ``batch_size``. As with
+``FunctionResponseTypes: [ReportBatchItemFailures]`` (infra/resources.yaml):
+
+- the handler returns ``{"batchItemFailures": [{"itemIdentifier": <messageId>}]}``
+  and only the messages listed stay on the queue; ``None``, ``{}`` or an empty
+  list is success; an exception, or a response naming an id that is not in the
+  batch, fails the whole batch;
+- messages that failed become visible again after the queue's visibility
+  timeout, and go to the dead-letter queue after ``maxReceiveCount`` receives;
+- FIFO queues: one message group is handled by one batch at a time, in order;
+  after a failed batch the rest of that group's messages wait for the failed
+  ones to come back. Different groups run in parallel.
+
+Up to ``concurrency`` batches of one queue run at once (Lambda's concurrency).
+
+Two transports. ``MotoTransport`` talks to the embedded emulator's SQS backend in
+this process: one receive takes as many messages as the free workers can run in
+one pass over the queue, and the deletes of a round are one pass too, so a
+deep queue (10,000 messages of a with-items) costs O(depth) per round of up to
+``concurrency * batch_size`` messages instead of O(depth) per 10 messages plus
+milliseconds of HTTP per call. ``Boto3Transport`` is SQS's API over HTTP, for
+``--endpoint`` (LocalStack) and AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol
+
+log = logging.getLogger("sirocco.dev")
+
+#: how long an idle receiver waits for a message before looking again (moto
+#: wakes it at once when a message arrives; this bounds a missed wake-up)
+IDLE_WAIT = 0.05
+
+
+@dataclass(frozen=True)
+class QueueRef:
+    name: str
+    url: str
+    arn: str
+    fifo: bool
+    visibility_timeout: int
+
+
+class Transport(Protocol):
+    def receive(self, queue: QueueRef, max_messages: int, visibility_timeout: int,
+                wait: float) -> list[dict[str, Any]]:
+        """Up to ``max_messages`` Lambda records; waits up to ``wait`` seconds when
+        there are none."""
+
+    def delete(self, queue: QueueRef, receipt_handles: list[str]) -> None: ...
+
+    def wake(self, queue: QueueRef) -> None:
+        """Make a ``receive`` that is waiting return early."""
+
+
+# ---------------------------------------------------------------------------- records
+
+def lambda_record(*, message_id: str, receipt_handle: str, body: str, attributes: dict[str, str],
+                  message_attributes: dict[str, Any], md5_of_body: str, md5_of_attributes: str | None,
+                  queue: QueueRef, region: str) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "messageId": message_id,
+        "receiptHandle": receipt_handle,
+        "body": body,
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": md5_of_body,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue.arn,
+        "awsRegion": region,
+    }
+    if message_attributes and md5_of_attributes:
+        record["md5OfMessageAttributes"] = md5_of_attributes
+    return record
+
+
+def _lambda_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """An SQS API message attribute (``StringValue``/``BinaryValue``) as Lambda shows it."""
+    out: dict[str, Any] = {"stringListValues": [], "binaryListValues": [], "dataType": value.get("DataType")}
+    if value.get("StringValue") is not None:
+        out["stringValue"] = value["StringValue"]
+    if value.get("BinaryValue") is not None:
+        raw = value["BinaryValue"]
+        out["binaryValue"] = base64.b64encode(raw).decode() if isinstance(raw, bytes) else raw
+    return out
+
+
+# ---------------------------------------------------------------------------- transports
+
+class MotoTransport:
+    """The embedded emulator's SQS backend, called in this process."""
+
+    def __init__(self, account: str, region: str) -> None:
+        from moto.backends import get_backend
+
+        self.region = region
+        self._backend = get_backend("sqs")[account][region]
+
+    def _queue(self, queue: QueueRef) -> Any:
+        return self._backend.get_queue(queue.name)
+
+    def receive(self, queue: QueueRef, max_messages: int, visibility_timeout: int,
+                wait: float) -> list[dict[str, Any]]:
+        messages = self._backend.receive_message(queue.name, max_messages, 0, visibility_timeout, ["All"])
+        if not messages and wait > 0:
+            condition = self._queue(queue)._messages_lock
+            with condition:
+                condition.wait(wait)
+            messages = self._backend.receive_message(queue.name, max_messages, 0, visibility_timeout, ["All"])
+        return [self._record(m, queue) for m in messages]
+
+    def _record(self, message: Any, queue: QueueRef) -> dict[str, Any]:
+        attributes = {
+            "ApproximateReceiveCount": str(message.approximate_receive_count),
+            "SentTimestamp": str(message.sent_timestamp),
+            "SenderId": str(message.sender_id),
+            "ApproximateFirstReceiveTimestamp": str(message.approximate_first_receive_timestamp),
+        }
+        if message.sequence_number:
+            attributes["SequenceNumber"] = str(message.sequence_number)
+        if message.group_id:
+            attributes["MessageGroupId"] = message.group_id
+        if message.deduplication_id:
+            attributes["MessageDeduplicationId"] = message.deduplication_id
+        trace = (message.system_attributes or {}).get("AWSTraceHeader")
+        if trace:
+            attributes["AWSTraceHeader"] = trace.get("StringValue", trace) if isinstance(trace, dict) else trace
+        message_attributes = {name: _lambda_attribute(value) for name, value in message.message_attributes.items()}
+        return lambda_record(
+            message_id=message.id, receipt_handle=message.receipt_handle, body=message.body,
+            attributes=attributes, message_attributes=message_attributes, md5_of_body=message.body_md5,
+            md5_of_attributes=message.attribute_md5 if message_attributes else None,
+            queue=queue, region=self.region)
+
+    def delete(self, queue: QueueRef, receipt_handles: list[str]) -> None:
+        """Delete in one pass over the queue (moto's DeleteMessage makes two passes
+        per message)."""
+        if not receipt_handles:
+            return
+        target = self._queue(queue)
+        handles = set(receipt_handles)
+        try:
+            with target._messages_lock:
+                keep = []
+                for message in target._messages:
+                    if message.receipt_handle in handles or any(h in handles for h in message._old_receipt_handles):
+                        target.pending_messages.discard(message)
+                        target.deleted_messages.update(message.all_receipt_handles)
+                    else:
+                        keep.append(message)
+                target._messages = keep
+        except AttributeError:  # moto's internals moved: fall back on its API
+            for handle in receipt_handles:
+                self._backend.delete_message(queue.name, handle)
+
+    def wake(self, queue: QueueRef) -> None:
+        condition = self._queue(queue)._messages_lock
+        with condition:
+            condition.notify_all()
+
+    def depth(self, queue: QueueRef) -> int:
+        """Messages on the queue, in flight included."""
+        return len(self._queue(queue)._messages)
+
+
+class Boto3Transport:
+    """SQS's API over HTTP (LocalStack, AWS, or the emulator's endpoint)."""
+
+    def __init__(self, sqs_client: Any, region: str) -> None:
+        self._sqs = sqs_client
+        self.region = region
+
+    def receive(self, queue: QueueRef, max_messages: int, visibility_timeout: int,
+                wait: float) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        wait_seconds = min(20, math.ceil(wait))
+        while len(records) < max_messages:
+            answer = self._sqs.receive_message(
+                QueueUrl=queue.url, MaxNumberOfMessages=min(10, max_messages - len(records)),
+                WaitTimeSeconds=wait_seconds if not records else 0, VisibilityTimeout=visibility_timeout,
+                MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
+            messages = answer.get("Messages", [])
+            records.extend(self._record(m, queue) for m in messages)
+            if len(messages) < 10:
+                break
+        return records
+
+    def _record(self, message: dict[str, Any], queue: QueueRef) -> dict[str, Any]:
+        message_attributes = {name: _lambda_attribute(value)
+                              for name, value in (message.get("MessageAttributes") or {}).items()}
+        return lambda_record(
+            message_id=message["MessageId"], receipt_handle=message["ReceiptHandle"], body=message["Body"],
+            attributes=dict(message.get("Attributes") or {}), message_attributes=message_attributes,
+            md5_of_body=message.get("MD5OfBody", ""), md5_of_attributes=message.get("MD5OfMessageAttributes"),
+            queue=queue, region=self.region)
+
+    def delete(self, queue: QueueRef, receipt_handles: list[str]) -> None:
+        for start in range(0, len(receipt_handles), 10):
+            chunk = receipt_handles[start:start + 10]
+            answer = self._sqs.delete_message_batch(QueueUrl=queue.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(chunk)])
+            for failure in answer.get("Failed", []):
+                log.warning("%s: could not delete a message: %s", queue.name, failure.get("Message"))
+
+    def wake(self, queue: QueueRef) -> None:
+        pass  # a long poll ends by itself within a second
+
+
+# ---------------------------------------------------------------------------- the poller
+
+class LambdaContext:
+    """What Lambda passes as ``context`` (the attributes handlers use)."""
+
+    def __init__(self, function_name: str, timeout_seconds: int, memory_mb: int = 128) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = ""
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "sirocco-dev"
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class PollerStats:
+    invocations: int = 0
+    messages: int = 0
+    failed_messages: int = 0
+    failed_invocations: int = 0
+    busy_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, *, messages: int, failed: int, crashed: bool, seconds: float) -> None:
+        with self._lock:
+            self.invocations += 1
+            self.messages += messages
+            self.failed_messages += failed
+            self.failed_invocations += int(crashed)
+            self.busy_seconds += seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"invocations": self.invocations, "messages": self.messages,
+                "failed_messages": self.failed_messages, "failed_invocations": self.failed_invocations,
+                "busy_seconds": round(self.busy_seconds, 3)}
+
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class QueuePoller:
+    """One queue's event source mapping: a receiver thread and a worker pool."""
+
+    def __init__(self, queue: QueueRef, handler: Handler, transport: Transport, *, function_name: str,
+                 batch_size: int = 10, batching_window: float = 0.0, concurrency: int = 4,
+                 timeout_seconds: int = 60) -> None:
+        self.queue = queue
+        self.handler = handler
+        self.transport = transport
+        self.function_name = function_name
+        self.batch_size = max(1, batch_size)
+        self.batching_window = batching_window
+        self.concurrency = max(1, concurrency)
+        self.timeout_seconds = timeout_seconds
+        self.stats = PollerStats()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._running = 0  # tasks submitted and not finished
+        self._finished = threading.Event()  # a task finished: workers are free again
+        self._to_delete: list[str] = []
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix=f"sqs-{queue.name}")
+        self._thread = threading.Thread(target=self._run, name=f"poll-{queue.name}", daemon=True)
+
+    # -- life cycle
+
+    def start(self) -> "QueuePoller":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop receiving, let running batches finish (their results are applied),
+        and join every thread."""
+        self._stop.set()
+        try:
+            self.transport.wake(self.queue)
+        except Exception:  # noqa: BLE001 - the emulator may be gone already
+            pass
+        self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._flush_deletes()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return self._running == 0 and not self._to_delete
+
+    # -- receiving
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._round()
+            except Exception:  # noqa: BLE001 - keep delivering; the emulator may be stopping
+                if self._stop.is_set():
+                    break
+                log.exception("%s: receive failed", self.queue.name)
+                self._stop.wait(0.5)
+
+    def _round(self) -> None:
+        self._flush_deletes()
+        with self._lock:
+            free = self.concurrency - self._running
+        if free <= 0:
+            self._finished.wait(IDLE_WAIT)
+            self._finished.clear()
+            return
+        wanted = free * self.batch_size
+        records = self.transport.receive(self.queue, wanted, self.queue.visibility_timeout, IDLE_WAIT)
+        if not records:
+            return
+        if self.batching_window > 0 and len(records) < min(wanted, self.batch_size):
+            deadline = time.monotonic() + self.batching_window
+            while len(records) < min(wanted, self.batch_size) and not self._stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                records += self.transport.receive(self.queue, wanted - len(records),
+                                                  self.queue.visibility_timeout, min(left, IDLE_WAIT))
+        for task in self._tasks(records):
+            with self._lock:
+                self._running += 1
+            self._pool.submit(self._run_task, task)
+
+    def _tasks(self, records: list[dict[str, Any]]) -> Iterable[list[list[dict[str, Any]]]]:
+        """Units of work, each a list of batches run one after the other: one
+        batch per task on a standard queue, one task per message group on FIFO."""
+        if not self.queue.fifo:
+            for start in range(0, len(records), self.batch_size):
+                yield [records[start:start + self.batch_size]]
+            return
+        groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        for record in records:
+            groups.setdefault(record["attributes"].get("MessageGroupId", ""), []).append(record)
+        for messages in groups.values():
+            yield [messages[start:start + self.batch_size] for start in range(0, len(messages), self.batch_size)]
+
+    # -- handling
+
+    def _run_task(self, batches: list[list[dict[str, Any]]]) -> None:
+        try:
+            for batch in batches:
+                if self._stop.is_set():
+                    break  # not handled: visible again after the visibility timeout
+                failed = self.invoke(batch)
+                done = [r["receiptHandle"] for r in batch if r["messageId"] not in failed]
+                with self._lock:
+                    self._to_delete.extend(done)
+                if failed and self.queue.fifo:
+                    break  # the group waits for its failed messages, in order
+        finally:
+            with self._lock:
+                self._running -= 1
+            self._finished.set()
+            try:
+                self.transport.wake(self.queue)
+            except Exception:  # noqa: BLE001
+                pass
+
+    def invoke(self, batch: list[dict[str, Any]]) -> set[str]:
+        """Call the handler with one batch; the message ids that failed."""
+        ids = [r["messageId"] for r in batch]
+        started = time.perf_counter()
+        crashed = False
+        try:
+            result = self.handler({"Records": batch}, LambdaContext(self.function_name, self.timeout_seconds))
+            failed = _failures(result, ids)
+            if failed is None:
+                log.warning("%s: invalid batchItemFailures %r; the whole batch is retried",
+                            self.function_name, result)
+                failed = set(ids)
+        except Exception:  # noqa: BLE001 - as Lambda: the whole batch is retried
+            log.exception("%s: handler raised; %d message(s) will be retried after %d s",
+                          self.function_name, len(batch), self.queue.visibility_timeout)
+            failed, crashed = set(ids), True
+        self.stats.add(messages=len(batch), failed=len(failed), crashed=crashed,
+                       seconds=time.perf_counter() - started)
+        if failed and not crashed:
+            log.info("%s: %d of %d message(s) failed; retried after %d s", self.function_name,
+                     len(failed), len(batch), self.queue.visibility_timeout)
+        return failed
+
+    def _flush_deletes(self) -> None:
+        with self._lock:
+            handles, self._to_delete = self._to_delete, []
+        if handles:
+            self.transport.delete(self.queue, handles)
+
+
+def _failures(result: Any, ids: list[str]) -> set[str] | None:
+    """The ids a partial batch response names; None when the response is invalid
+    (Lambda then treats the whole batch as failed)."""
+    if result is None or not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()
+    items = result["batchItemFailures"]
+    if items is None:
+        return set()
+    if not isinstance(items, list):
+        return None
+    known = set(ids)
+    failed = set()
+    for item in items:
+        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not identifier or identifier not in known:
+            return None
+        failed.add(identifier)
+    return failed
