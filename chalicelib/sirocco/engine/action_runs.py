@@ -62,6 +62,8 @@ def launch(session: "Session", spec: TaskSpec, task: TaskRecord, index: int, ite
             raise StartError(f"task input must be a dict, got {type(raw_input).__name__}")
         name = ev(session, spec.resolved_name, ctx, task) if spec.workflow is not None or "<%" in spec.resolved_name or "{{" in spec.resolved_name else spec.resolved_name
         target = ev(session, spec.target, ctx, task) if spec.target else None
+        if spec.workflow is None:
+            safe = spec.safe_rerun if isinstance(spec.safe_rerun, bool) else bool(ev(session, spec.safe_rerun, ctx, task))
     except StartError:
         raise
     except Exception as exc:  # ExpressionError and friends
@@ -98,7 +100,6 @@ def launch(session: "Session", spec: TaskSpec, task: TaskRecord, index: int, ite
                           created_at=now, updated_at=now, transforms=transforms)
     session.state.put_action(record)
     timeout = spec.timeout if isinstance(spec.timeout, (int, float)) else None
-    safe = spec.safe_rerun if isinstance(spec.safe_rerun, bool) else bool(ev(session, spec.safe_rerun, ctx, task))
     session.emit(RunAction(h.id, action_id=aid, task_id=task.id, name=base, input=action_input, target=target,
                            timeout=timeout, safe_rerun=safe, index=index))
     return record

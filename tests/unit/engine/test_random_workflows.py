@@ -1092,13 +1092,8 @@ wf:
     assert sim.header(eid).output == {"c": 130}
 
 
-B10 = ("a failing safe-rerun expression is evaluated outside launch()'s try (action_runs.py:101): "
-       "ExpressionError escapes decide instead of failing the task to start")
-KNOWN.append((r"^\w+ seed \d+: ExpressionError(.|\n)*spec\.safe_rerun", B10))
-
-
-@pytest.mark.xfail(strict=True, raises=Exception, reason=B10)
-def test_bug_failing_safe_rerun_expression_escapes_decide() -> None:
+def test_failing_safe_rerun_expression_fails_the_task_to_start() -> None:
+    # was: evaluated outside launch()'s try (action_runs.py:101 at 9676d9d), ExpressionError escaped decide
     # expected as for any expression failing while a task starts (a failing target, input...):
     # t ERROR "Failed to run task [...]", the execution ERROR
     sim = _sim("""
