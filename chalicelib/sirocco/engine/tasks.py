@@ -343,10 +343,7 @@ def after_error(session: "Session", task: TaskRecord, msg: str) -> None:
 def _fail_hard(session: "Session", task: TaskRecord, info: str) -> None:
     if task.state == states.WAITING:
         session.set_task_state(task, states.IDLE)
-    if task.state != states.ERROR:
-        session.set_task_state(task, states.ERROR, info)
-    else:
-        task.state_info = info
+    session.set_task_state(task, states.ERROR, info)  # also when already ERROR: the new state_info is written
     session.cancel_call(task.timeout_call)
     task.timeout_call = None
     h = session.header

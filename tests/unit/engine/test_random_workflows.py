@@ -986,15 +986,10 @@ wf:
     assert [t["result"] for t in sim.tasks(eid) if t["name"] == "j"] == [1]
 
 
-B7 = ("an expression failing in the transitions of a task that was already ERROR (held while "
-      "PAUSED, run on Resume) rewrites task.state_info without touching the record "
-      "(tasks.py:349, _fail_hard's else branch): the shell never stores it")
-KNOWN.append((r"without listing it in Decision.changed", B7))
-
-
-@pytest.mark.xfail(strict=True, reason=B7)
-def test_bug_task_state_info_changed_but_not_written() -> None:
-    # Every record decide changes must be in Decision.changed (the shell writes only those).
+def test_task_state_info_changed_after_error_is_written() -> None:
+    # Every record decide changes must be in Decision.changed (the shell writes only those). Was:
+    # an expression failing in the transitions of a task that was already ERROR (held while PAUSED,
+    # run on Resume) rewrote task.state_info without touching the record (tasks.py:349 at 9676d9d).
     sim = _sim("""
 version: '2.0'
 wf:
