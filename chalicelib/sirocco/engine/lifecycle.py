@@ -61,10 +61,12 @@ def _resume(session: "Session", env: dict | None, own: bool) -> None:
     _tell_parent(session, states.RUNNING, own)
     backlog, h.backlog = h.backlog, []
     for entry in backlog:
-        if h.state != states.RUNNING:
+        kind = entry[0]
+        # paused again: everything waits; ended (a task failed to start): held calls still fire,
+        # their tasks run to their end as in Mistral, while no transition follows any more
+        if h.state == states.PAUSED or (h.state != states.RUNNING and kind != "call"):
             h.backlog.append(entry)
             continue
-        kind = entry[0]
         if kind == "start":
             task = session.state.tasks[entry[1]]
             if task.state == states.IDLE:

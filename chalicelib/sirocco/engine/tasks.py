@@ -163,12 +163,13 @@ def action_finished(session: "Session", task: TaskRecord, record: ActionRecord) 
             task.item_runs[record.index] = record.run
         session.touch(task)
         if task.items_done < task.items_total:
-            if not states.is_completed(session.header.state):
-                try:
-                    for ended in with_items.fill(session, spec, task):
-                        action_finished(session, task, ended)
-                except StartError as exc:
-                    start_failed(session, task, str(exc))
+            # also once fail/succeed ended the execution: the task runs to its end, as in Mistral
+            # (complete() follows no transition then)
+            try:
+                for ended in with_items.fill(session, spec, task):
+                    action_finished(session, task, ended)
+            except StartError as exc:
+                start_failed(session, task, str(exc))
             return
         finish_run(session, task, states.ERROR if task.items_failed else states.SUCCESS)
         return
@@ -300,8 +301,10 @@ def on_call(session: "Session", call_id: str) -> None:
     call.fired = True
     session.touch(call)
     task = session.state.tasks.get(call.task_id)
-    if task is None or states.is_completed(h.state):
+    if task is None:
         return
+    # also once fail/succeed ended the execution: retries, waits and timeouts go on and the task
+    # ends, as in Mistral (complete() follows no transition then)
     if call.kind == "timeout":
         if states.is_completed(task.state) or task.timeout_call != call.id:
             return

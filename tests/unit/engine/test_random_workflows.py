@@ -804,11 +804,6 @@ def test_random_reverse_workflow(seed: int) -> None:
 B1 = ("a join that failed as an impossible route is re-run by a later arrival through "
       "new_run(append=True), which skips run(): no ITEMS# record, KeyError out of decide "
       "(joins.py:65-68 -> tasks.py:114)")
-B2 = ("a retry / wait-after / wait-before call that comes due after fail/succeed ended the "
-      "execution is dropped (tasks.py:303), so its task stays RUNNING_DELAYED for ever; Mistral "
-      "runs the attempt and the task ends")
-B3 = ("with-items stop launching items once the execution ended (tasks.py:166): the task "
-      "stays RUNNING for ever; Mistral launches the remaining items and the task ends")
 B4 = ("an impossible join (ERROR 'Failed by tasks') is re-run when another impossible join's "
       "transitions route into it (joins.py:65-68, fired=True set by fail_impossible at :85); "
       "Mistral keeps it ERROR")
@@ -820,9 +815,6 @@ B6 = ("one task execution routing twice to a join: all (on-success and on-comple
 
 KNOWN: list[tuple[str, str]] = [
     (r"^\w+ seed \d+: KeyError(.|\n)*in new_run", B1),
-    (r"is (SUCCESS|ERROR|CANCELLED) but task \w+ is RUNNING_DELAYED", B2),
-    (r"is (SUCCESS|ERROR|CANCELLED) but task \w+ is RUNNING$", B3),
-    (r"ended RUNNING", B2 + " / " + B3 + " (then a rerun leaves the execution RUNNING)"),
     (r"join: all task \w+ fired without", B4),
     (r"join: all task \w+ ran \d+ times", B6),
 ]
@@ -888,10 +880,10 @@ def test_bug_rerun_makes_impossible_join_runnable_execution_still_error() -> Non
     assert sim.header(eid).state == states.SUCCESS, sim.header(eid).state_info
 
 
-@pytest.mark.xfail(strict=True, reason=B2)
-def test_bug_retry_and_wait_after_due_after_succeed_never_end() -> None:
+def test_retry_and_wait_after_due_after_succeed_end() -> None:
     # Mistral: SUCCESS with slow ERROR (its retry ran) and slow2 SUCCESS (its wait-after ended).
-    # Sirocco: both stay RUNNING_DELAYED.
+    # Was: a call due after fail/succeed ended the execution was dropped (tasks.py:303 at
+    # 9676d9d), so both stayed RUNNING_DELAYED for ever.
     sim = _sim("""
 version: '2.0'
 wf:
@@ -912,9 +904,9 @@ wf:
     assert _tasks(sim, eid) == {"quick": "SUCCESS", "slow": "ERROR", "slow2": "SUCCESS"}
 
 
-@pytest.mark.xfail(strict=True, reason=B3)
-def test_bug_with_items_stop_when_execution_ends() -> None:
-    # Mistral: SUCCESS with slow SUCCESS (all three items ran). Sirocco: slow stays RUNNING.
+def test_with_items_go_on_when_execution_ends() -> None:
+    # Mistral: SUCCESS with slow SUCCESS (all three items ran). Was: items stopped launching once
+    # the execution ended (tasks.py:166 at 9676d9d), slow stayed RUNNING.
     sim = _sim("""
 version: '2.0'
 wf:
