@@ -83,6 +83,15 @@ def cancelled(session: "Session", info: str | None) -> None:
 
 def _finish(session: "Session", state: str, info: str | None) -> None:
     h = session.header
+    paused = h.state == states.PAUSED
     session.set_wf_state(state, info)
+    if paused and h.backlog:  # calls held while PAUSED fire now: their tasks run to their end
+        from .tasks import on_call
+
+        held = [entry[1] for entry in h.backlog if entry[0] == "call"]
+        if held:
+            h.backlog = [entry for entry in h.backlog if entry[0] != "call"]
+            for call_id in held:
+                session.after(on_call, call_id)
     session.emit(ExecutionFinished(h.id, state=state, state_info=info, output=h.output,
                                    parent_execution_id=h.parent_execution_id, parent_task_id=h.parent_task_id))

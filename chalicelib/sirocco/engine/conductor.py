@@ -56,6 +56,7 @@ def decide(specs: SpecSource, state: ExecutionState, events: Sequence[Event]) ->
     for event in events:
         session.begin(event)
         HANDLERS[type(event)](session, event)
+        session.drain()
         if session.wf is not None:
             completion.check(session)
         session.ctx_cache.clear() if len(session.ctx_cache) > 4096 else None

@@ -63,9 +63,11 @@ def after_task(session: "Session", task: "TaskRecord") -> None:
     dependents = h.reverse_dependents.get(task.name, ())  # type: ignore[union-attr]
     if not dependents:
         h.final_ctx = {**h.final_ctx, **outbound(session, task)}
+    from .transitions import start_all
+
     for name in dependents:
         h.reverse_missing[name] -= 1  # type: ignore[index]
         if h.reverse_missing[name] == 0 and session.running:  # type: ignore[index]
             requires = dict.fromkeys(session.wf.requires.get(name, ()))  # type: ignore[union-attr]
             parents = tuple(h.last_task[r] for r in requires)
-            tasks.start(session, tasks.create(session, name, parents))
+            start_all(session, [tasks.create(session, name, parents)])

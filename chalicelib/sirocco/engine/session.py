@@ -6,7 +6,8 @@ always yields the same records and commands."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections import deque
+from typing import Any, Callable
 
 from sirocco.language import WorkflowSpec
 
@@ -29,7 +30,8 @@ def derive_id(event_id: str, n: int) -> str:
 
 
 class Session:
-    __slots__ = ("specs", "state", "header", "wf", "event", "time", "commands", "_n", "ctx_cache", "publishers")
+    __slots__ = ("specs", "state", "header", "wf", "event", "time", "commands", "_n", "ctx_cache", "publishers",
+                 "agenda", "_draining")
 
     def __init__(self, specs: SpecSource, state: ExecutionState) -> None:
         self.specs = specs
@@ -43,6 +45,9 @@ class Session:
         self._n = 0
         # params ``notify``: empty for most executions, which then pay nothing for notifications
         self.publishers = notifications.publishers(self.header.params) if self.header.params else ()
+        # work queue: see defer()
+        self.agenda: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
+        self._draining = False
 
     def begin(self, event: Event) -> None:
         self.event = event
@@ -55,6 +60,36 @@ class Session:
 
     def emit(self, command: Command) -> None:
         self.commands.append(command)
+
+    # ---- the agenda: work that may lead to more work at once
+
+    def defer(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(self, *args)``: now if no deferred work is under way, else
+        once the piece under way is done. Starting a task that ends within the
+        event that started it (with-items over an empty list, items that end at
+        once) leads to its transitions, which start more tasks: through this
+        queue a chain of any length is a loop, not a recursion. Outside
+        deferred work the call is synchronous: when it returns, all the work it
+        led to is done."""
+        self.agenda.append((fn, args))
+        if not self._draining:
+            self.drain()
+
+    def after(self, fn: Callable[..., None], *args: Any) -> None:
+        """Queue ``fn(self, *args)`` without running anything now; done at the
+        next ``defer`` or when the event's handler returns (``decide`` drains)."""
+        self.agenda.append((fn, args))
+
+    def drain(self) -> None:
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self.agenda:
+                fn, args = self.agenda.popleft()
+                fn(self, *args)
+        finally:
+            self._draining = False
 
     # ---- state changes, checked against the tables of states.py
 

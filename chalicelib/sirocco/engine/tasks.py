@@ -117,11 +117,11 @@ def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = No
                 finish_run(session, task, states.SUCCESS)
                 return
             for record in with_items.fill(session, spec, task):
-                action_finished(session, task, record)
+                session.defer(action_finished, task, record)
         else:
             record = launch(session, spec, task, 0, None)
-            if record.state != states.RUNNING:
-                action_finished(session, task, record)
+            if record.state != states.RUNNING:  # ended at once (a sub-workflow refused its input)
+                session.defer(action_finished, task, record)
     except StartError as exc:
         start_failed(session, task, str(exc))
 
@@ -167,7 +167,7 @@ def action_finished(session: "Session", task: TaskRecord, record: ActionRecord) 
             # (complete() follows no transition then)
             try:
                 for ended in with_items.fill(session, spec, task):
-                    action_finished(session, task, ended)
+                    session.defer(action_finished, task, ended)  # a loop over the agenda, not a recursion
             except StartError as exc:
                 start_failed(session, task, str(exc))
             return

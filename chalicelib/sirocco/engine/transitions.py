@@ -102,12 +102,18 @@ def dispatch(session: "Session", task: TaskRecord, routes: list[Route]) -> None:
 
 def start_all(session: "Session", created: list[TaskRecord]) -> None:
     """Start the task executions a batch of routes created (all are created
-    first: a task failing to start does not keep its siblings from running)."""
+    first: a task failing to start does not keep its siblings from running).
+    Through the agenda: a task that ends at once does not start the next
+    ones from inside its own start (no recursion along a chain)."""
+    for target in created:
+        session.defer(_start_idle, target)
+
+
+def _start_idle(session: "Session", task: TaskRecord) -> None:
     from .tasks import start
 
-    for target in created:
-        if target.state == states.IDLE:
-            start(session, target)
+    if task.state == states.IDLE:
+        start(session, task)
 
 
 def take(session: "Session", task: TaskRecord, route: Route) -> list[TaskRecord]:

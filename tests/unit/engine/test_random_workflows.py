@@ -1005,19 +1005,18 @@ wf:
     assert stored[t1.key].state_info == t1.state_info
 
 
-B8 = ("items that end at once (a sub-workflow refusing its input) recurse action_finished -> "
-      "with_items.fill -> action_finished (tasks.py:166-169): ~1000 items with concurrency 1 "
-      "exceed Python's recursion limit and the task 'Failed to run' (on-error skipped)")
-B9 = ("tasks that end within the event that started them (with-items over an empty list) "
-      "recurse complete -> transitions -> start -> new_run -> finish_run -> complete: a chain "
-      "of ~150 such tasks, or a loop of ~120 rounds, fails with 'the expression nests or recurses "
-      "too deeply' (RecursionError out of decide when no expression is evaluated)")
+# Bugs 8 and 9 (fixed by the agenda, Session.defer): items that end at once (a sub-workflow
+# refusing its input) recursed action_finished -> with_items.fill -> action_finished
+# (tasks.py:166-169 at 9676d9d), ~1000 items with concurrency 1 exceeded the recursion limit;
+# tasks that end within the event that started them (with-items over an empty list) recursed
+# complete -> transitions -> start -> new_run -> finish_run -> complete, so a chain of ~150 such
+# tasks or a loop of ~120 rounds failed ("nests or recurses too deeply", or RecursionError out
+# of decide).
 
 
-@pytest.mark.xfail(strict=True, reason=B8)
-def test_bug_many_refused_subworkflow_items_recurse() -> None:
+def test_many_refused_subworkflow_items_do_not_recurse() -> None:
     # Mistral: every item fails, t is ERROR "One or more actions had failed.", on-error runs,
-    # the execution is SUCCESS (so it is here with 700 items).
+    # the execution is SUCCESS.
     sim = _sim("""
 version: '2.0'
 wf:
@@ -1042,20 +1041,48 @@ sub:
     assert sim.header(eid).state == states.SUCCESS
 
 
-@pytest.mark.xfail(strict=True, reason=B9)
-def test_bug_chain_of_instant_tasks_recurses() -> None:
-    # ERROR "the expression nests or recurses too deeply"; with the literal `x in []` (which
-    # Sirocco accepts and Mistral refuses) nothing is evaluated and RecursionError escapes decide
+def test_chain_of_instant_tasks_does_not_recurse() -> None:
+    # was ERROR "the expression nests or recurses too deeply"; with the literal `x in []` (which
+    # Sirocco accepts and Mistral refuses) nothing is evaluated and RecursionError escaped decide
     tasks = "".join(f"    t{i}:\n      with-items: x in <% [] %>\n      action: std.noop\n"
                     + (f"      on-success: [t{i + 1}]\n" if i < 150 else "") for i in range(1, 151))
     sim = _sim(f"version: '2.0'\nwf:\n  tasks:\n{tasks}")
     eid = sim.start("wf")
     sim.run()
     assert sim.header(eid).state == states.SUCCESS
+    literal = tasks.replace("<% [] %>", "[]").replace("t150:", "t150:\n      on-success: [t151]") + "".join(
+        f"    t{i}:\n      with-items: x in []\n      action: std.noop\n"
+        + (f"      on-success: [t{i + 1}]\n" if i < 3000 else "") for i in range(151, 3001))
+    sim = _sim(f"version: '2.0'\nwf:\n  tasks:\n{literal}")
+    eid = sim.start("wf")
+    sim.run()
+    assert sim.header(eid).state == states.SUCCESS
+    assert len(sim.tasks(eid)) == 3000
 
 
-@pytest.mark.xfail(strict=True, reason=B9)
-def test_bug_loop_of_instant_tasks_fails_after_120_rounds() -> None:
+def test_calls_held_while_paused_fire_when_the_execution_ends_paused() -> None:
+    # found while fixing bug 2: t1's publish fails while PAUSED, the execution ends ERROR; t2's
+    # retry came due while PAUSED (held) and must still run, not leave t2 RUNNING_DELAYED
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.sleep seconds=2
+      publish: {x: <% $.nope.deeper %>}
+    t2:
+      action: std.fail
+      retry: {count: 1, delay: 1}
+""")
+    eid = sim.start("wf")
+    sim.post(eid, lambda i, t: Pause(i, t), 0.5)
+    sim.run()
+    assert sim.header(eid).state == states.ERROR
+    assert _tasks(sim, eid) == {"t1": "ERROR", "t2": "ERROR"}
+    assert sim.header(eid).backlog == []
+
+
+def test_loop_of_instant_tasks_runs_past_120_rounds() -> None:
     # Mistral: SUCCESS after 131 runs of t, output {c: 130}
     sim = _sim("""
 version: '2.0'
