@@ -113,7 +113,7 @@ def _run(rt: Runtime, message_id: str, cmd: RunAction, meta: dict[str, Any], rec
             "a previous delivery of it was not completed; set safe-rerun: true to let it run again"))
         logs.warning("action not rerun (not safe-rerun)", receives=receives, **ids)
     else:
-        result = run_action(cmd.name, cmd.input, context_for(cmd, meta, rt, lambda_left))
+        result = run_action(cmd.name, cmd.input, context_for(cmd, meta, rt, lambda_left), registry=rt.registry)
     ms = round((time.perf_counter() - started) * 1000, 1)
     if result is None:
         logs.info("action started (async)", ms=ms, **ids)

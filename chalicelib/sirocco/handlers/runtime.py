@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from sirocco.actions import ActionRegistry, default_registry
 from sirocco.messaging import QueueSettings, Queues
 from sirocco.persistence import ExecutionStore, PayloadStore, Settings, build_models
 from sirocco.persistence.definitions import DefinitionStore
@@ -37,6 +38,8 @@ class Runtime:
     checkpoint: Callable[[str], None] | None = None
     #: the URL of this API (``.../v2``), given to async actions as their callback base
     api_url: str | None = None
+    #: the actions the executor runs and the engine checks inputs against
+    registry: ActionRegistry = default_registry
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -60,7 +63,7 @@ class Runtime:
         """The specs an execution with ``meta`` (project_id, namespace) sees."""
         meta = meta or {}
         return DefinitionCatalog(self.definitions, meta.get("project_id") or DEFAULT_PROJECT,
-                                 meta.get("namespace") or "")
+                                 meta.get("namespace") or "", self.registry)
 
     def step(self, name: str) -> None:
         if self.checkpoint is not None:

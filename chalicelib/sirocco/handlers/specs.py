@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from functools import lru_cache
 from typing import Any, Mapping
 
 from sirocco.actions import ActionRegistry, default_registry
@@ -45,9 +44,20 @@ def _parse(kind: str, text: str) -> dict[str, Any]:
     return found
 
 
-@lru_cache(maxsize=8)
+_signatures: dict[tuple[int, int], Mapping[str, ActionSignature]] = {}
+
+
 def signatures(registry: ActionRegistry = default_registry) -> Mapping[str, ActionSignature]:
-    """The registered actions' parameters, as the engine checks them."""
+    """The registered actions' parameters, as the engine checks them (cached
+    per registry and number of actions)."""
+    key = (id(registry), len(registry))
+    found = _signatures.get(key)
+    if found is None:
+        found = _signatures[key] = _signatures_of(registry)
+    return found
+
+
+def _signatures_of(registry: ActionRegistry) -> Mapping[str, ActionSignature]:
     result = {}
     for name in registry.names():
         signature = registry.get(name).signature
