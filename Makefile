@@ -9,11 +9,14 @@ $(BIN)/sirocco: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: install test dev bench
+.PHONY: install test test-slow dev bench
 install: $(BIN)/sirocco
 
 test: install
 	$(BIN)/pytest
+
+test-slow: install
+	$(BIN)/pytest -m slow
 
 dev: install
 	$(BIN)/sirocco dev

@@ -44,7 +44,8 @@ def pure_cases():
             doc = yaml.safe_load(f)
         for case in doc['cases']:
             if 'expression' in case:
-                out.append(pytest.param(case, id=case['name']))
+                marks = [pytest.mark.slow] if case.get('slow') else []
+                out.append(pytest.param(case, id=case['name'], marks=marks))
     return out
 
 
