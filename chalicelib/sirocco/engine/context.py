@@ -42,18 +42,35 @@ def stamp(t: float) -> str:
 
 
 def link(session: "Session", task: TaskRecord, parents: tuple[str, ...]) -> None:
-    """Attach ``task`` to its parents; take a snapshot when the chain is long."""
+    """Attach ``task`` to its parents (a tuple, never changed in place: a join
+    is linked again when it runs again); take a snapshot when the chain is
+    long, or when a parent is a join: a join's context and published values
+    change when it runs again, and the tasks its earlier runs started must
+    keep the context they started with (``pin``)."""
     task.parents = parents
+    session.ctx_cache.pop(task.id, None)
     depth = 0
+    pin = False
     for pid in parents:
         parent = session.state.tasks[pid]
         depth = max(depth, parent.depth + 1)
-    if depth >= SNAPSHOT_EVERY or not parents:
+        pin = pin or parent.arrived is not None
+    if pin or depth >= SNAPSHOT_EVERY or not parents:
         task.base = inbound(session, task) if parents else EMPTY
         task.depth = 0
     else:
         task.base = None
         task.depth = depth
+
+
+def pin(session: "Session", task: TaskRecord) -> bool:
+    """Store ``task``'s inbound context in it (a snapshot), so that it no
+    longer depends on its parents' records. True if it changed."""
+    if task.base is not None:
+        return False
+    task.base = inbound(session, task)
+    task.depth = 0
+    return True
 
 
 def inbound(session: "Session", task: TaskRecord) -> dict[str, Any]:
@@ -184,4 +201,4 @@ def ev(session: "Session", value: Any, ctx: dict[str, Any], task: TaskRecord | N
     return evaluate(value, data, EngineRuntime(session, task))
 
 
-__all__ = ["ExpressionError", "ev", "inbound", "outbound", "link", "task_info", "stamp", "EngineRuntime"]
+__all__ = ["ExpressionError", "ev", "inbound", "outbound", "link", "pin", "task_info", "stamp", "EngineRuntime"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import completion, states, tasks, with_items
 from .commands import ExecutionFinished, ExecutionStateChanged, SignalSubworkflow
+from .context import pin
 from .events import Cancel, Pause, RerunTask, Resume, SubworkflowStateChanged
 from .records import TaskRecord
 
@@ -59,6 +60,13 @@ def _resume(session: "Session", env: dict | None, own: bool) -> None:
     session.set_wf_state(states.RUNNING)
     _signal_children(session, states.PAUSED, states.RUNNING, "resume", None)
     _tell_parent(session, states.RUNNING, own)
+    _replay_backlog(session)
+
+
+def _replay_backlog(session: "Session") -> None:
+    """The work held while PAUSED, in order (on resume, or on a rerun of an
+    execution that ended while paused)."""
+    h = session.header
     backlog, h.backlog = h.backlog, []
     for entry in backlog:
         kind = entry[0]
@@ -198,12 +206,19 @@ def rerun(session: "Session", event: RerunTask) -> None:
     h.reruns.append(event.id)
     if event.env:
         h.params = {**h.params, "env": {**(h.params.get("env") or {}), **event.env}}
+    replay = False
     if h.state == states.ERROR:
         session.set_wf_state(states.RUNNING)
         h.output = None
+        replay = bool(h.backlog)  # it ended while PAUSED: what the pause held goes on now
     h.unhandled.pop(task.id, None)
     task.retries = 0
     task.handled = False
+    # the tasks its failed run started keep the context they started with: its published values
+    # are about to change (a scan, as reruns are rare)
+    for other in session.state.tasks.values():
+        if task.id in other.parents and other.state != states.WAITING and pin(session, other):
+            session.touch(other)
     spec = tasks.spec_of(session, task)
     if spec.with_items and not event.reset and task.id in session.state.items:
         tasks.new_run(session, task, indices=with_items.failed_indices(session, task))
@@ -211,4 +226,6 @@ def rerun(session: "Session", event: RerunTask) -> None:
         session.set_task_state(task, states.RUNNING)
         task.timeout_call = None
         tasks.run(session, task)
+    if replay:
+        _replay_backlog(session)
     completion.check(session)

@@ -112,8 +112,12 @@ class TaskRecord:
     concurrency: int = 0  # 0: unbounded
     item_indices: list[int] | None = None  # a partial rerun: only these indices run
     item_runs: dict[int, int] | None = None  # index -> run holding its result (partial rerun)
-    # join progress
+    # join progress: the inbound task names arrived (an ordered set), the arrivals by task
+    # execution id -> its run count then (one per completion; arrival order is the order their
+    # contexts merge in when the join fires or runs again), fired once its join condition was met
+    # (a join failed as an impossible route is ERROR but not fired), arrivals while it runs
     arrived: list[str] | None = None
+    sources: dict[str, int] | None = None
     fired: bool = False
     pending_reruns: int = 0
     # transitions

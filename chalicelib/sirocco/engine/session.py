@@ -118,6 +118,10 @@ class Session:
         if was_active != is_active:
             self.header.active += 1 if is_active else -1
             self.state.touch(self.header)
+            # an ERROR task that runs again (retry, rerun, a join run again or fired after all) is
+            # no longer an unhandled error; its next end decides
+            if old == states.ERROR and self.header.unhandled.pop(task.id, None) is not None:
+                task.handled = False
         self.state.touch(task)
         if self.publishers:
             notifications.on_task(self, task, old, new)

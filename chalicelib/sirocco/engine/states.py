@@ -37,7 +37,8 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
     # join re-runs and reruns bring a completed task back to RUNNING
     # ... and an expression failing after the action (publish, guard) fails it
     SUCCESS: frozenset({RUNNING, RUNNING_DELAYED, ERROR}),
-    ERROR: frozenset({RUNNING, RUNNING_DELAYED, SKIPPED}),
+    # ... and a join failed as an impossible route fires after all (a rerun upstream): IDLE
+    ERROR: frozenset({RUNNING, RUNNING_DELAYED, SKIPPED, IDLE}),
     CANCELLED: frozenset({RUNNING}),
     SKIPPED: frozenset(),
 }

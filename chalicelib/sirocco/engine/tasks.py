@@ -24,6 +24,7 @@ def spec_of(session: "Session", task: TaskRecord) -> TaskSpec:
 
 
 def create(session: "Session", name: str, parents: tuple[str, ...], waiting: bool = False) -> TaskRecord:
+    """A new task execution, IDLE and linked to ``parents``; or WAITING (a join: linked when it fires)."""
     h = session.header
     h.seq += 1
     spec = session.wf.tasks[name]  # type: ignore[union-attr]
@@ -31,9 +32,7 @@ def create(session: "Session", name: str, parents: tuple[str, ...], waiting: boo
                       state=states.WAITING if waiting else states.IDLE,
                       created_at=session.time, updated_at=session.time,
                       kind="WORKFLOW" if spec.workflow is not None else "ACTION")
-    if waiting:
-        task.parents = parents
-    else:
+    if not waiting:
         link(session, task, parents)
         h.active += 1
     h.last_task[name] = task.id
@@ -283,8 +282,9 @@ def complete(session: "Session", task: TaskRecord) -> None:
         session.touch(h)
         return
     transitions.after_task(session, task)
-    if task.pending_reruns and session.running:
+    if task.pending_reruns and session.running:  # arrivals while this join ran: run it again
         task.pending_reruns -= 1
+        link(session, task, tuple(task.sources or ()))
         new_run(session, task, append=True)
 
 

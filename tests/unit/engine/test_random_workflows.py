@@ -801,23 +801,13 @@ def test_random_reverse_workflow(seed: int) -> None:
 # once it is fixed, its test here XPASSes and fails (strict): drop the marker and its
 # KNOWN entry.
 
-B1 = ("a join that failed as an impossible route is re-run by a later arrival through "
-      "new_run(append=True), which skips run(): no ITEMS# record, KeyError out of decide "
-      "(joins.py:65-68 -> tasks.py:114)")
-B4 = ("an impossible join (ERROR 'Failed by tasks') is re-run when another impossible join's "
-      "transitions route into it (joins.py:65-68, fired=True set by fail_impossible at :85); "
-      "Mistral keeps it ERROR")
-B5 = ("a task execution that ran again after an unhandled ERROR stays in header.unhandled "
-      "(transitions.py:67 adds, nothing removes but lifecycle.rerun): the execution ends ERROR "
-      "'... j -> None' although j succeeded")
-B6 = ("one task execution routing twice to a join: all (on-success and on-complete) runs the "
-      "join twice (joins.py:65-68 counts the same source again); Mistral runs it once")
+# Fixed (file:line at 9676d9d): joins failed as impossible routes kept fired=True, so a later
+# arrival re-ran them through new_run(append=True) (KeyError with no ITEMS# record, bug 1; run
+# although still impossible, bug 4); header.unhandled kept a task that ran again (bug 5); one
+# task execution routing twice into a join counted twice (bug 6); a join's parents were appended
+# in place and re-linked while its children read their context through it (bug 11).
 
-KNOWN: list[tuple[str, str]] = [
-    (r"^\w+ seed \d+: KeyError(.|\n)*in new_run", B1),
-    (r"join: all task \w+ fired without", B4),
-    (r"join: all task \w+ ran \d+ times", B6),
-]
+KNOWN: list[tuple[str, str]] = []
 
 
 def _sim(definition: str, actions=None):
@@ -863,17 +853,15 @@ def _rerun_t1(definition: str):
     return sim, eid
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason=B1)
-def test_bug_rerun_makes_impossible_with_items_join_runnable() -> None:
+def test_rerun_makes_impossible_with_items_join_runnable() -> None:
     # Mistral: after the rerun t1 succeeds, j runs its two items, the execution is SUCCESS
     sim, eid = _rerun_t1(JOIN_AFTER_RERUN.format(items="with-items: x in [1, 2]", output="<% $.x %>"))
     assert sim.header(eid).state == states.SUCCESS
     assert [t["result"] for t in sim.tasks(eid) if t["name"] == "j"] == [[1, 2]]
 
 
-@pytest.mark.xfail(strict=True, reason=B5)
-def test_bug_rerun_makes_impossible_join_runnable_execution_still_error() -> None:
-    # Mistral: SUCCESS, every task SUCCESS. Sirocco: every task SUCCESS, execution ERROR
+def test_rerun_makes_impossible_join_runnable_execution_succeeds() -> None:
+    # Mistral: SUCCESS, every task SUCCESS. Was: every task SUCCESS, execution ERROR
     # "Failure caused by error in tasks: j ... -> None"
     sim, eid = _rerun_t1(JOIN_AFTER_RERUN.format(items="", output="1"))
     assert _tasks(sim, eid) == {"t1": "SUCCESS", "t2": "SUCCESS", "j": "SUCCESS"}
@@ -925,11 +913,10 @@ wf:
     assert _tasks(sim, eid) == {"quick": "SUCCESS", "slow": "SUCCESS"}
 
 
-@pytest.mark.xfail(strict=True, reason=B4)
-def test_bug_impossible_join_rerun_by_another_impossible_join() -> None:
+def test_impossible_join_not_rerun_by_another_impossible_join() -> None:
     # b never runs, so neither join can fire. Mistral: j1 and j2 ERROR "Failed by tasks: ['b']",
-    # whatever the order of a's on-success. Sirocco with [j1, j2]: j1 runs (SUCCESS) when j2's
-    # on-complete arrives, and the failure message lists "j1 ... -> None".
+    # whatever the order of a's on-success. Was, with [j1, j2]: j1 ran (SUCCESS) when j2's
+    # on-complete arrived, and the failure message listed "j1 ... -> None".
     sim = _sim("""
 version: '2.0'
 wf:
@@ -953,11 +940,13 @@ wf:
     sim.run()
     assert sim.header(eid).state == states.ERROR
     assert _tasks(sim, eid) == {"a": "SUCCESS", "j1": "ERROR", "j2": "ERROR"}
+    # a waiting inbound join (j2 for j1) is not a failure cause (Mistral's message)
+    assert {t["name"]: t["state_info"] for t in sim.tasks(eid)}["j1"] == "Failed by tasks: ['b']"
+    assert {t["name"]: t["state_info"] for t in sim.tasks(eid)}["j2"] == "Failed by tasks: ['b']"
 
 
-@pytest.mark.xfail(strict=True, reason=B6)
-def test_bug_join_all_reached_twice_by_one_task_execution_runs_twice() -> None:
-    # Mistral: j runs once (one action execution, result 1). Sirocco: twice, result [1, 1].
+def test_join_all_reached_twice_by_one_task_execution_runs_once() -> None:
+    # Mistral: j runs once (one action execution, result 1). Was: twice, result [1, 1].
     sim = _sim("""
 version: '2.0'
 wf:
@@ -1124,15 +1113,7 @@ wf:
     assert _tasks(sim, eid) == {"t": "ERROR"}
 
 
-B11 = ("a later arrival at a join appends to the join's parents in place and re-links it "
-       "(joins.py:53, :66); tasks started by the join's earlier run compute their inbound "
-       "context through it lazily (context.py:59-79), so their context changes after they "
-       "started: k's input saw x=a, its publish sees x=b")
-KNOWN.append((r"the inbound context of \w+ changed after it was created", B11))
-
-
-@pytest.mark.xfail(strict=True, reason=B11)
-def test_bug_join_rerun_rewrites_context_of_tasks_already_started() -> None:
+def test_join_rerun_keeps_context_of_tasks_already_started() -> None:
     # Mistral stores each task execution's inbound context when it is created; the first k
     # started from j's first run (x=a) and keeps it.
     sim = _sim("""
@@ -1159,3 +1140,123 @@ wf:
     sim.run()
     first_k = next(t for t in sim.tasks(eid) if t["name"] == "k")
     assert first_k["published"] == {"input_saw": "a", "publish_sees": "a"}
+
+
+def test_rerun_keeps_context_of_tasks_its_failed_run_started() -> None:
+    # t2 started from t1's failed run (publish-on-error x=err); t1 is rerun and publishes x=ok:
+    # t2, still running, keeps the context it started with (its publish sees x=err)
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.test_dict size=<% env().size %>
+      publish: {x: ok}
+      publish-on-error: {x: err}
+      on-error: [t2]
+    t2:
+      action: std.echo output=<% $.x %> delay=5
+      publish: {input_saw: <% task().result %>, publish_sees: <% $.x %>}
+""")
+    eid = sim.start("wf", {}, {"env": {"size": "x"}})  # t1's action fails
+    sim.run(until=sim.clock + 1)
+    tid = sim.executions[eid].header.last_task["t1"]
+    sim.post(eid, lambda i, t: RerunTask(i, t, task_id=tid, reset=True, env={"size": 0}))
+    sim.run()
+    t2 = next(t for t in sim.tasks(eid) if t["name"] == "t2")
+    assert t2["published"] == {"input_saw": "err", "publish_sees": "err"}
+    assert next(t for t in sim.tasks(eid) if t["name"] == "t1")["published"] == {"x": "ok"}
+
+
+def test_same_task_execution_arrives_again_after_a_rerun() -> None:
+    # one arrival per completion: a rerun task execution that completes again is a new arrival
+    # (the join runs again), while on-success + on-complete of one completion count once
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: std.noop
+      fail-on: <% env().fail %>
+      on-complete: [j]
+      on-success: [j]
+    b:
+      action: std.noop
+      on-success: [j]
+    j:
+      join: all
+      action: std.echo output=1
+""")
+    eid = sim.start("wf", {}, {"env": {"fail": True}})
+    sim.run()
+    assert sim.header(eid).state == states.ERROR  # a's error: on-complete is no handler
+    assert [t["result"] for t in sim.tasks(eid) if t["name"] == "j"] == [1]
+    tid = sim.executions[eid].header.last_task["a"]
+    sim.post(eid, lambda i, t: RerunTask(i, t, task_id=tid, reset=True, env={"fail": False}))
+    sim.run()
+    assert sim.header(eid).state == states.SUCCESS
+    assert [t["result"] for t in sim.tasks(eid) if t["name"] == "j"] == [[1, 1]]
+
+
+def test_join_whose_with_items_failed_to_start_runs_on_a_later_arrival() -> None:
+    # j (join: one) fails to start (no item values: no ITEMS# record); a rerun upstream arrives
+    # again: j runs from the start (was: KeyError out of decide, new_run without items)
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [j]
+    t2:
+      action: std.sleep seconds=1
+      fail-on: <% env().fail %>
+      on-success: [j]
+    j:
+      join: one
+      with-items: x in <% env().items %>
+      action: std.echo output=<% $.x %>
+""")
+    eid = sim.start("wf", {}, {"env": {"fail": True}})
+    sim.run()
+    assert sim.header(eid).state == states.ERROR
+    assert _tasks(sim, eid) == {"t1": "SUCCESS", "t2": "ERROR", "j": "ERROR"}
+    tid = sim.executions[eid].header.last_task["t2"]
+    sim.post(eid, lambda i, t: RerunTask(i, t, task_id=tid, reset=True, env={"fail": False, "items": [1, 2]}))
+    sim.run()
+    assert _tasks(sim, eid) == {"t1": "SUCCESS", "t2": "SUCCESS", "j": "SUCCESS"}
+    assert [t["result"] for t in sim.tasks(eid) if t["name"] == "j"] == [[1, 2]]
+    assert sim.header(eid).state == states.SUCCESS
+
+
+def test_impossible_join_whose_handler_makes_another_join_possible() -> None:
+    # joins fail one at a time while nothing is active: j1's on-error starts c, which arrives at
+    # j2, so j2 runs. (Mistral 23 leaves j2 WAITING and the execution RUNNING for ever.)
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: std.noop
+      on-success: [j1, j2]
+      on-error: [b]
+    b:
+      action: std.noop
+      on-success: [j1]
+    j1:
+      join: all
+      action: std.noop
+      on-error: [c]
+    c:
+      action: std.noop
+      on-success: [j2]
+    j2:
+      join: all
+      action: std.echo output="ran"
+      publish: {r: <% task().result %>}
+""")
+    eid = sim.start("wf")
+    sim.run()
+    assert _tasks(sim, eid) == {"a": "SUCCESS", "j1": "ERROR", "c": "SUCCESS", "j2": "SUCCESS"}
+    assert sim.header(eid).state == states.SUCCESS
+    assert sim.header(eid).output == {"r": "ran"}
