@@ -15,16 +15,24 @@ if TYPE_CHECKING:
     from .session import Session
 
 
+LIFECYCLE_IDS = 32  # user Pause / Resume event ids remembered (redeliveries come soon after)
+
+
 def pause(session: "Session", event: Pause) -> None:
-    if _from_parent(session, event.signal):
+    if _first_delivery(session, event.id, event.signal):
         suspend(session, event.msg, own=not event.signal)
 
 
-def _from_parent(session: "Session", signal: int) -> bool:
-    """False for a parent's signal already applied (or older than one applied)."""
-    if not signal:
-        return True
+def _first_delivery(session: "Session", event_id: str, signal: int) -> bool:
+    """False for an event already applied: a parent's signal by its number
+    (or older than one applied), a user's Pause / Resume by its id."""
     h = session.header
+    if not signal:
+        if event_id in h.lifecycle_ids or not h.workflow:
+            return False  # applied, or no such execution (nothing to pause or resume, nothing to write)
+        h.lifecycle_ids = [*h.lifecycle_ids[-(LIFECYCLE_IDS - 1):], event_id]
+        session.touch(h)
+        return True
     if signal <= h.parent_signal:
         return False
     h.parent_signal = signal
@@ -47,7 +55,7 @@ def suspend(session: "Session", info: str | None = None, own: bool = True) -> No
 
 
 def resume(session: "Session", event: Resume) -> None:
-    if _from_parent(session, event.signal):
+    if _first_delivery(session, event.id, event.signal):
         _resume(session, event.env, own=not event.signal)
 
 
@@ -172,8 +180,8 @@ def cancel(session: "Session", event: Cancel) -> None:
     h = session.header
     if states.is_completed(h.state) or h.state == states.IDLE and not h.workflow:
         return
-    if not _from_parent(session, event.signal):
-        return
+    if event.signal and not _first_delivery(session, event.id, event.signal):
+        return  # a user's Cancel needs no id: once applied the execution has ended
     h.output = {"result": event.msg}
     session.set_wf_state(states.CANCELLED, event.msg)
     for task in session.state.task_list():

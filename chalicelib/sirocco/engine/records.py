@@ -71,6 +71,10 @@ class ExecutionRecord:
     reverse_dependents: dict[str, tuple[str, ...]] | None = None
     # ids of rerun events already applied
     reruns: list[str] = field(default_factory=list)
+    # ids of the last user Pause / Resume events applied (at most LIFECYCLE_IDS): a repeated
+    # delivery is a no-op even after the state changed again (a Resume delivered again after a
+    # re-pause must not resume)
+    lifecycle_ids: list[str] = field(default_factory=list)
 
     key = property(lambda self: "EXEC")
 

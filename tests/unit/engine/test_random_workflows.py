@@ -496,10 +496,9 @@ class CheckedSim(Simulation):
                 raise Violation("the same batch on the same state gave other commands")
             if [r.key for r in first.changed] != [r.key for r in decision.changed]:
                 raise Violation("the same batch on the same state changed other records")
-            # user events (Pause, Resume) are idempotent only in their target state: a second
-            # Resume after the execution paused again (pause-before, a backlog pause) resumes it
-            # again, so the shell must deduplicate those by event id; engine events must not care
-            again = decide(self.specs, state, [e for e in events if not isinstance(e, (Pause, Resume))])
+            # every event, user Pause / Resume included (remembered by id: a second Resume after
+            # the execution paused again must not resume it again)
+            again = decide(self.specs, state, events)
             if again.commands or again.changed:
                 raise Violation(f"applying {type(events[0]).__name__} twice changed something: "
                                 f"{[r.key for r in again.changed]} {again.commands}")
@@ -1260,3 +1259,32 @@ wf:
     assert _tasks(sim, eid) == {"a": "SUCCESS", "j1": "ERROR", "c": "SUCCESS", "j2": "SUCCESS"}
     assert sim.header(eid).state == states.SUCCESS
     assert sim.header(eid).output == {"r": "ran"}
+
+
+def test_resume_delivered_again_after_a_re_pause_is_a_no_op() -> None:
+    # a user's Pause / Resume is remembered by event id: a Resume delivered twice (at-least-once)
+    # around a pause-before does not resume the execution the second time
+    sim = _sim("""
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [t2]
+    t2:
+      action: std.noop
+      pause-before: true
+""")
+    eid = sim.start("wf")
+    sim.post(eid, lambda i, t: Pause(i, t))
+    sim.run()
+    assert sim.header(eid).state == states.PAUSED
+    resume = Resume("user-resume-1", sim.clock)
+    sim.apply(eid, [resume])  # t2's pause-before pauses it again
+    assert sim.header(eid).state == states.PAUSED
+    assert _tasks(sim, eid) == {"t1": "SUCCESS", "t2": "IDLE"}
+    again = sim.apply(eid, [resume])
+    assert sim.header(eid).state == states.PAUSED and not again.changed and not again.commands
+    sim.apply(eid, [Resume("user-resume-2", sim.clock)])
+    sim.run()
+    assert sim.header(eid).state == states.SUCCESS
