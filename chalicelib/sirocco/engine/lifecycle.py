@@ -111,9 +111,7 @@ def _signal_children(session: "Session", old: str, new: str, signal: str, msg: s
         record = session.state.actions.get(child_id)
         if record is None or record.state != old:
             continue
-        record.state = states.check_action(old, new)
-        record.updated_at = session.time
-        session.touch(record)
+        session.set_run_state(record, new)
         task = session.state.tasks.get(task_id)
         if task is not None:
             affected[task.id] = task
@@ -139,10 +137,7 @@ def sync_task(session: "Session", task: TaskRecord) -> None:
     paused, RUNNING otherwise (Mistral)."""
     if task.state not in (states.RUNNING, states.PAUSED):
         return
-    actions = session.state.actions
-    paused = any(tid == task.id and actions[cid].state == states.PAUSED and actions[cid].run == task.runs
-                 for cid, tid in session.header.children.items())
-    want = states.PAUSED if paused else states.RUNNING
+    want = states.PAUSED if task.paused_runs > 0 else states.RUNNING
     if task.state != want:
         session.set_task_state(task, want)
 
@@ -160,8 +155,7 @@ def child_state_changed(session: "Session", event: SubworkflowStateChanged) -> N
     if states.is_completed(h.state) or event.state not in (states.PAUSED, states.RUNNING):
         return
     if record.state != event.state:
-        record.state = states.check_action(record.state, event.state)
-        record.updated_at = session.time
+        session.set_run_state(record, event.state)
     task = session.state.tasks.get(record.task_id)
     if task is not None and record.run == task.runs:
         sync_task(session, task)
@@ -169,7 +163,7 @@ def child_state_changed(session: "Session", event: SubworkflowStateChanged) -> N
         return
     if event.state == states.PAUSED:
         suspend(session)
-    elif not any(session.state.actions[cid].state == states.PAUSED for cid in h.children):
+    elif h.paused_children == 0:
         _resume(session, None, own=True)
 
 

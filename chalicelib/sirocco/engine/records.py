@@ -54,6 +54,8 @@ class ExecutionRecord:
     signals_sent: int = 0
     parent_signal: int = 0
     suspensions: int = 0
+    # sub-workflow runs PAUSED (Session.set_run_state counts them)
+    paused_children: int = 0
     # task name -> id of its latest task execution (``task(name)``)
     last_task: dict[str, str] = field(default_factory=dict)
     # join task name -> its task execution id (one per name, as Mistral's unique key)
@@ -124,6 +126,8 @@ class TaskRecord:
     sources: dict[str, int] | None = None
     fired: bool = False
     pending_reruns: int = 0
+    # sub-workflow runs of the current run that are PAUSED (the task shows PAUSED while > 0)
+    paused_runs: int = 0
     # transitions
     handled: bool = False
     has_next: bool = False

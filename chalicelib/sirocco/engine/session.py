@@ -15,7 +15,7 @@ from . import notifications, states
 from .catalog import SpecSource
 from .commands import CancelCall, Command, ScheduleCall
 from .events import Event
-from .records import CallRecord, ExecutionRecord, ExecutionState, TaskRecord
+from .records import ActionRecord, CallRecord, ExecutionRecord, ExecutionState, TaskRecord
 
 # (old, new) task states that start a task execution (``started_at``), as Mistral counts them
 _STARTS = frozenset({(states.IDLE, states.RUNNING), (states.IDLE, states.RUNNING_DELAYED),
@@ -125,6 +125,25 @@ class Session:
         self.state.touch(task)
         if self.publishers:
             notifications.on_task(self, task, old, new)
+
+    def set_run_state(self, record: ActionRecord, new: str) -> None:
+        """An action or sub-workflow run changes state. Counts the PAUSED
+        sub-workflow runs: of the execution (``paused_children``) and of the
+        current run of their task (``paused_runs``), so that following a
+        child's pause or resume never scans the children."""
+        old = record.state
+        record.state = states.check_action(old, new)
+        record.updated_at = self.time
+        self.state.touch(record)
+        if (old == states.PAUSED) != (new == states.PAUSED):
+            step = 1 if new == states.PAUSED else -1
+            h = self.header
+            h.paused_children += step
+            self.state.touch(h)
+            task = self.state.tasks.get(record.task_id)
+            if task is not None and record.run == task.runs:
+                task.paused_runs += step
+                self.state.touch(task)
 
     def touch(self, record: Any) -> None:
         self.state.touch(record)

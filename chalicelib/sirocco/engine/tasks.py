@@ -85,6 +85,7 @@ def new_run(session: "Session", task: TaskRecord, indices: list[int] | None = No
     only those items). ``append`` keeps earlier runs' results (join re-runs)."""
     spec = spec_of(session, task)
     task.runs += 1
+    task.paused_runs = 0  # counts this run's paused sub-workflows
     task.accepted = [*task.accepted, task.runs] if append else [task.runs]
     if task.state != states.RUNNING:
         session.set_task_state(task, states.RUNNING)
@@ -136,11 +137,9 @@ def on_action_completed(session: "Session", action_id_: str, result: Any, failed
         except Exception as exc:
             failed, result = True, str(exc)
     end = states.CANCELLED if cancelled else states.ERROR if failed else states.SUCCESS
-    record.state = states.check_action(record.state, end)
     record.result = result
     record.error_info = info
-    record.updated_at = session.time
-    session.touch(record)
+    session.set_run_state(record, end)
     task = session.state.tasks.get(record.task_id)
     if task is not None:
         action_finished(session, task, record)

@@ -33,7 +33,8 @@ Properties checked:
 - every record ``decide`` changes is in ``Decision.changed`` (the shell writes
   only those); one ``ExecutionFinished`` per move to a terminal state;
 - ``active`` is never negative and always equals the task executions not
-  completed (WAITING joins excepted), as docs/engine.md defines it;
+  completed (WAITING joins excepted), as docs/engine.md defines it; the
+  counters of PAUSED sub-workflow runs match the runs;
 - a task execution's inbound context does not change once it is created;
 - a with-items result has one entry per item, in item order; ``concurrency``
   is respected;
@@ -574,6 +575,13 @@ class CheckedSim(Simulation):
         if h.active != live:
             raise Violation(f"active counter is {h.active} but {live} task executions are live: "
                             f"{[(t.name, t.state) for t in state.task_list()]}")
+        paused = [a for a in state.actions.values() if a.state == states.PAUSED]
+        if h.paused_children != len(paused):
+            raise Violation(f"paused_children is {h.paused_children} but {len(paused)} runs are PAUSED")
+        for task in state.tasks.values():
+            mine = sum(1 for a in paused if a.task_id == task.id and a.run == task.runs)
+            if task.paused_runs != mine:
+                raise Violation(f"paused_runs of {task.name} is {task.paused_runs} but {mine} of its runs are PAUSED")
         wf = self.specs.workflow(h.workflow)
         for task in state.tasks.values():
             spec = wf.tasks[task.name]
