@@ -112,6 +112,43 @@ def run(path: str, workflow: str, input: dict[str, Any], params: dict[str, Any],
     return 3
 
 
+def dev(args: argparse.Namespace) -> int:
+    """Serve the API and deliver the queues on this machine until Ctrl-C."""
+    import logging
+    import signal
+    import threading
+
+    from .local.dev import DevError, DevOptions, DevStack
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    options = DevOptions(host="127.0.0.1", port=args.port, endpoint=args.endpoint, aws=args.aws,
+                         prefix=args.prefix, region=args.region, template=args.template,
+                         app_dir=args.app_dir, stage=args.stage, concurrency=args.concurrency)
+    stack = DevStack(options)
+    stopping = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        try:
+            stack.start()
+        except DevError as exc:
+            print(f"sirocco dev: {exc}", file=sys.stderr)
+            return 1
+        print(stack.banner(), flush=True)
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        began = __import__("time").perf_counter()
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+        print(f"sirocco dev: stopped in {__import__('time').perf_counter() - began:.2f} s", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sirocco", description="Mistral workflows on serverless AWS.")
@@ -129,6 +166,24 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--params", type=_json_object, default={}, metavar="JSON",
                         help='execution params, e.g. {"env": {...}, "task_name": "t"}')
     runner.add_argument("--json", action="store_true", help="print one JSON object")
+    local = commands.add_parser(
+        "dev", help="serve the API on 127.0.0.1 with an embedded AWS emulator, queues delivered locally",
+        description="Start the embedded AWS emulator (or use --endpoint / --aws), create the resources of "
+                    "infra/resources.yaml, serve the Chalice app's routes on 127.0.0.1:PORT and deliver its "
+                    "SQS queues and due schedules to its handlers, until Ctrl-C.")
+    local.add_argument("--port", type=int, default=8989, help="API port on 127.0.0.1 (default 8989; 0: any free)")
+    where = local.add_mutually_exclusive_group()
+    where.add_argument("--endpoint", metavar="URL",
+                       help="an AWS-compatible endpoint (LocalStack...) instead of the embedded emulator")
+    where.add_argument("--aws", action="store_true",
+                       help="use AWS itself with the standard credentials (resources created if missing)")
+    local.add_argument("--prefix", default="sirocco", help="resource name prefix, as the template's Prefix")
+    local.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)")
+    local.add_argument("--template", metavar="FILE", help="CloudFormation (default: infra/resources.yaml)")
+    local.add_argument("--app-dir", metavar="DIR", help="where app.py and .chalice/ are")
+    local.add_argument("--stage", default="dev", help="Chalice stage whose configuration applies")
+    local.add_argument("--concurrency", type=int, default=4, help="batches of one queue handled at once")
+    local.add_argument("--verbose", action="store_true", help="debug logging")
     return parser
 
 
@@ -136,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "validate":
         return validate(args.files)
+    if args.command == "dev":
+        return dev(args)
     if args.command == "run":
         try:
             return run(args.file, args.workflow, args.input, args.params, args.json)

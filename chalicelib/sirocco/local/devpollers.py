@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+import queue as queue_module
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
@@ -46,6 +46,12 @@ log = logging.getLogger("sirocco.dev")
 #: how long an idle receiver waits for a message before looking again (moto
 #: wakes it at once when a message arrives; this bounds a missed wake-up)
 IDLE_WAIT = 0.05
+#: FIFO: after a receive found nothing while groups are in flight (their later
+#: messages are held back), wait this long for one of them to finish before
+#: looking again, rather than re-reading the queue on every new message
+FIFO_BUSY_WAIT = 0.25
+#: batches received ahead per worker (Lambda's pollers also hold more than they run)
+PREFETCH = 4
 
 
 @dataclass(frozen=True)
@@ -289,26 +295,49 @@ class QueuePoller:
         self._running = 0  # tasks submitted and not finished
         self._finished = threading.Event()  # a task finished: workers are free again
         self._to_delete: list[str] = []
-        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix=f"sqs-{queue.name}")
+        self._tasks_queue: queue_module.SimpleQueue[list[list[dict[str, Any]]] | None] = queue_module.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"poll-{queue.name}", daemon=True)
+        # daemon threads: a handler stuck in a long action cannot keep the process alive
+        self._workers = [threading.Thread(target=self._work, name=f"sqs-{queue.name}-{i}", daemon=True)
+                         for i in range(self.concurrency)]
 
     # -- life cycle
 
     def start(self) -> "QueuePoller":
         self._thread.start()
+        for worker in self._workers:
+            worker.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop receiving, let running batches finish (their results are applied),
-        and join every thread."""
+    def request_stop(self) -> None:
+        """Stop receiving and starting batches (``stop`` then waits)."""
         self._stop.set()
+        self._finished.set()
         try:
             self.transport.wake(self.queue)
         except Exception:  # noqa: BLE001 - the emulator may be gone already
             pass
-        self._thread.join(timeout)
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self._flush_deletes()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop receiving; give running batches ``timeout`` seconds to finish (their
+        results are applied), then join the threads. A batch still running after
+        that is abandoned, as a Lambda that timed out: its messages come back
+        after the visibility timeout."""
+        deadline = time.monotonic() + timeout
+        self.request_stop()
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        for _ in self._workers:
+            self._tasks_queue.put(None)
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        try:
+            self._flush_deletes()
+        except Exception:  # noqa: BLE001 - the emulator may be gone already
+            log.debug("%s: final deletes failed", self.queue.name, exc_info=True)
+
+    @property
+    def threads_alive(self) -> int:
+        return sum(t.is_alive() for t in [self._thread, *self._workers])
 
     @property
     def alive(self) -> bool:
@@ -334,14 +363,20 @@ class QueuePoller:
     def _round(self) -> None:
         self._flush_deletes()
         with self._lock:
-            free = self.concurrency - self._running
+            running = self._running
+        free = self.concurrency * PREFETCH - running
         if free <= 0:
             self._finished.wait(IDLE_WAIT)
             self._finished.clear()
             return
         wanted = free * self.batch_size
-        records = self.transport.receive(self.queue, wanted, self.queue.visibility_timeout, IDLE_WAIT)
+        busy_fifo = self.queue.fifo and running > 0
+        records = self.transport.receive(self.queue, wanted, self.queue.visibility_timeout,
+                                         0 if busy_fifo else IDLE_WAIT)
         if not records:
+            if busy_fifo:
+                self._finished.wait(FIFO_BUSY_WAIT)
+                self._finished.clear()
             return
         if self.batching_window > 0 and len(records) < min(wanted, self.batch_size):
             deadline = time.monotonic() + self.batching_window
@@ -354,7 +389,7 @@ class QueuePoller:
         for task in self._tasks(records):
             with self._lock:
                 self._running += 1
-            self._pool.submit(self._run_task, task)
+            self._tasks_queue.put(task)
 
     def _tasks(self, records: list[dict[str, Any]]) -> Iterable[list[list[dict[str, Any]]]]:
         """Units of work, each a list of batches run one after the other: one
@@ -370,6 +405,13 @@ class QueuePoller:
             yield [messages[start:start + self.batch_size] for start in range(0, len(messages), self.batch_size)]
 
     # -- handling
+
+    def _work(self) -> None:
+        while True:
+            task = self._tasks_queue.get()
+            if task is None:
+                return
+            self._run_task(task)
 
     def _run_task(self, batches: list[list[dict[str, Any]]]) -> None:
         try:

@@ -1,0 +1,361 @@
+"""`sirocco dev`: the whole service on one machine, on 127.0.0.1.
+
+``DevStack.start()``:
+
+1. starts the embedded AWS emulator (moto's server, in this process, on a free
+   loopback port) and points this process at it: ``AWS_ENDPOINT_URL`` and dummy
+   credentials. With ``endpoint`` it uses that endpoint instead (LocalStack or
+   any AWS-compatible one); with ``aws`` it talks to AWS with the standard
+   credential chain;
+2. creates what infra/resources.yaml defines (tables, queues and their
+   dead-letter queues, payload bucket, schedule group) if missing, with the
+   names the template gives for ``prefix``, and checks them against the template;
+3. sets the environment a Lambda of the stack would get (the template's
+   variables over .chalice/config.json's), then imports the Chalice app
+   (``app.py``), the same object Lambda runs;
+4. serves the app's routes on ``host:port`` with Chalice's local server;
+5. starts one poller per ``@app.on_sqs_message`` handler (Lambda's event shape,
+   batch size, partial batch responses; see devpollers.py) and the scheduler
+   loop that fires due schedules (devscheduler.py; not on AWS, which fires them).
+
+``stop()`` stops receiving, gives running batches a few seconds, stops the
+scheduler, the API server and the emulator, joins every thread it started,
+frees the ports and restores the environment.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .devemulator import Emulator
+from .devpollers import Boto3Transport, MotoTransport, QueuePoller, QueueRef
+from .devresources import Clients, Provisioned, ensure, verify
+from .devscheduler import SchedulerLoop
+from .devtemplate import DEFAULT_ACCOUNT, LocalPlan, default_template_path, load_template
+
+log = logging.getLogger("sirocco.dev")
+
+#: credentials for the embedded emulator (it accepts any)
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                     "AWS_SESSION_TOKEN": "testing"}
+#: variables that would send requests somewhere other than the chosen endpoint
+_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3",
+                       "AWS_ENDPOINT_URL_SCHEDULER", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_LAMBDA",
+                       "AWS_ENDPOINT_URL_EVENTBRIDGE")
+
+
+class DevError(RuntimeError):
+    """`sirocco dev` cannot start (message for the user)."""
+
+
+@dataclass
+class DevOptions:
+    host: str = "127.0.0.1"
+    port: int = 8989
+    #: an AWS-compatible endpoint (LocalStack ...) instead of the embedded emulator
+    endpoint: str | None = None
+    #: AWS itself (standard credential chain, no endpoint)
+    aws: bool = False
+    prefix: str = "sirocco"
+    region: str | None = None
+    template: str | None = None
+    #: where app.py and .chalice/ are (default: the checkout this package runs from, else cwd)
+    app_dir: str | None = None
+    stage: str = "dev"
+    #: batches of one queue handled at once (Lambda's concurrency per event source)
+    concurrency: int = 4
+    #: seconds running batches get to finish when stopping
+    grace: float = 5.0
+    #: the embedded emulator's port (0: a free one)
+    emulator_port: int = 0
+
+
+def default_app_dir() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "app.py").is_file() and (parent / "chalicelib").is_dir():
+            return parent
+    return Path.cwd()
+
+
+def load_app(app_dir: Path) -> Any:
+    """Import ``app_dir/app.py`` as the module ``app`` and return its ``app``."""
+    path = app_dir / "app.py"
+    if not path.is_file():
+        raise DevError(f"no Chalice app at {path} (use --app-dir)")
+    if str(app_dir) not in sys.path:
+        sys.path.insert(0, str(app_dir))
+    spec = importlib.util.spec_from_file_location("app", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    spec.loader.exec_module(module)
+    app = getattr(module, "app", None)
+    if app is None:
+        raise DevError(f"{path} defines no `app`")
+    return app
+
+
+def chalice_config(app_dir: Path) -> dict[str, Any]:
+    path = app_dir / ".chalice" / "config.json"
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@dataclass
+class DevStack:
+    options: DevOptions = field(default_factory=DevOptions)
+    #: a Chalice app object to serve instead of importing app.py (tests)
+    app: Any = None
+
+    def __post_init__(self) -> None:
+        self.endpoint_url: str | None = None
+        self.api_url: str | None = None
+        self.plan: LocalPlan | None = None
+        self.provisioned: Provisioned | None = None
+        self.problems: list[str] = []
+        self.pollers: list[QueuePoller] = []
+        self.scheduler: SchedulerLoop | None = None
+        self.startup_seconds: float | None = None
+        self._emulator: Any = None
+        self._http: Any = None
+        self._http_thread: threading.Thread | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._started = False
+
+    # ------------------------------------------------------------------ start
+
+    def start(self) -> "DevStack":
+        began = time.perf_counter()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds = time.perf_counter() - began
+        return self
+
+    def _start(self) -> None:
+        opts = self.options
+        if opts.aws and opts.endpoint:
+            raise DevError("--aws and --endpoint exclude each other")
+        region = opts.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self._set_env({"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
+        self._set_env({name: None for name in _ENDPOINT_VARIABLES})
+        account = DEFAULT_ACCOUNT
+        if opts.aws:
+            self._set_env({"AWS_ENDPOINT_URL": None})
+            account = self._account(None, required=True)
+        elif opts.endpoint:
+            self.endpoint_url = opts.endpoint.rstrip("/")
+            self._set_env({"AWS_ENDPOINT_URL": self.endpoint_url})
+            if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+                self._set_env(DUMMY_CREDENTIALS)
+            account = self._account(self.endpoint_url, required=False) or "000000000000"
+        else:
+            self._set_env({**DUMMY_CREDENTIALS, "AWS_PROFILE": None})
+            self.endpoint_url = self._start_emulator()
+            self._set_env({"AWS_ENDPOINT_URL": self.endpoint_url})
+
+        template_path = Path(opts.template) if opts.template else default_template_path()
+        if not template_path.is_file():
+            raise DevError(f"no template at {template_path} (use --template)")
+        self.plan = LocalPlan.from_template(load_template(template_path), parameters={"Prefix": opts.prefix},
+                                            account=account, region=region)
+        clients = Clients.create(region=region, endpoint_url=self.endpoint_url)
+        self.provisioned = ensure(self.plan, clients)
+        self.problems = verify(self.plan, clients)
+        for problem in self.problems:
+            log.warning("differs from %s: %s", template_path.name, problem)
+
+        app_dir = Path(opts.app_dir).resolve() if opts.app_dir else default_app_dir()
+        disk_config = chalice_config(app_dir)
+        env = dict(self._chalice_env(disk_config))
+        env.update(self.plan.environment)  # the template's names win, as in the packaged template
+        self.api_url = f"http://{opts.host}:{opts.port}"
+        env.setdefault("SIROCCO_API_URL", f"{self.api_url}/v2")
+        self._set_env(env)
+        # std.http may call services on this machine (the service refuses loopback by default)
+        if "SIROCCO_HTTP_DENIED_CIDRS" not in os.environ:
+            self._set_env({"SIROCCO_HTTP_DENIED_CIDRS": ""})
+        _reset_runtime()
+
+        app = self.app if self.app is not None else load_app(app_dir)
+        self.app = app
+        self._start_http(app, app_dir, disk_config)
+        self._start_pollers(app, disk_config, region, clients)
+        if not opts.aws and self.plan.schedule_groups:
+            self.scheduler = SchedulerLoop(self.plan.schedule_groups[0].name, clients.scheduler,
+                                           Clients.create(region=region, endpoint_url=self.endpoint_url).sqs)
+            self.scheduler.start()
+        self._started = True
+
+    def _set_env(self, values: dict[str, str | None]) -> None:
+        for name, value in values.items():
+            if name not in self._saved_env:
+                self._saved_env[name] = os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def _account(self, endpoint: str | None, *, required: bool) -> str | None:
+        import boto3
+
+        try:
+            return boto3.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
+        except Exception as exc:  # noqa: BLE001
+            if required:
+                raise DevError(f"cannot reach AWS with the current credentials: {exc}") from None
+            return None
+
+    def _chalice_env(self, disk_config: dict[str, Any]) -> dict[str, str]:
+        if not disk_config:
+            return {}
+        from chalice.config import Config
+
+        return dict(Config(chalice_stage=self.options.stage, config_from_disk=disk_config).environment_variables)
+
+    def _start_emulator(self) -> str:
+        emulator = Emulator(self.options.emulator_port)
+        try:
+            url = emulator.start()
+        except OSError as exc:
+            raise DevError(f"cannot start the emulator on port {self.options.emulator_port}: {exc}") from None
+        self._emulator = emulator
+        return url
+
+    def _start_http(self, app: Any, app_dir: Path, disk_config: dict[str, Any]) -> None:
+        from chalice.config import Config
+        from chalice.local import LocalChalice, LocalDevServer, create_local_server
+
+        config = Config(chalice_stage=self.options.stage, config_from_disk=disk_config,
+                        user_provided_params={"chalice_app": app, "project_dir": str(app_dir)})
+        try:
+            if isinstance(app, LocalChalice):  # served before in this process (tests)
+                server = LocalDevServer(app, config, self.options.host, self.options.port)
+            else:
+                server = create_local_server(app, config, self.options.host, self.options.port)
+        except OSError as exc:
+            raise DevError(f"cannot serve on {self.options.host}:{self.options.port}: {exc} "
+                           "(another `sirocco dev`? use --port)") from None
+        self._http = server
+        actual_port = server.server.server_address[1]
+        self.api_url = f"http://{self.options.host}:{actual_port}"
+        if actual_port != self.options.port:  # --port 0
+            os.environ["SIROCCO_API_URL"] = f"{self.api_url}/v2"
+        self._http_thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
+        self._http_thread.start()
+
+    def _start_pollers(self, app: Any, disk_config: dict[str, Any], region: str, clients: Clients) -> None:
+        assert self.plan is not None and self.provisioned is not None
+        if self.endpoint_url is not None and self._emulator is not None:
+            transport: Any = MotoTransport(self.plan.account, region)
+        else:
+            transport = Boto3Transport(clients.sqs, region)
+        from chalice.config import Config
+
+        for source in getattr(app, "event_sources", []):
+            if not hasattr(source, "batch_size") or not (getattr(source, "queue", None)
+                                                         or getattr(source, "queue_arn", None)):
+                continue  # not an SQS event source
+            name = source.queue or source.queue_arn.rsplit(":", 1)[-1]
+            queue = self.plan.queue_named(name)
+            if queue is None:
+                raise DevError(f"the app's handler {source.name!r} listens on queue {name!r}, "
+                               f"which infra/resources.yaml does not define")
+            ref = QueueRef(name=name, url=self.provisioned.queue_urls[name],
+                           arn=self.provisioned.queue_arns[name], fifo=queue.fifo,
+                           visibility_timeout=queue.visibility_timeout)
+            function_config = Config(chalice_stage=self.options.stage, function_name=source.name,
+                                     config_from_disk=disk_config)
+            timeout = (function_config.lambda_timeout if disk_config else None) or 60
+            concurrency = self.options.concurrency
+            if getattr(source, "maximum_concurrency", None):
+                concurrency = min(concurrency, source.maximum_concurrency)
+            poller = QueuePoller(
+                ref, app.handler_map[source.name], transport,
+                function_name=f"{getattr(app, 'app_name', 'app')}-{self.options.stage}-{source.name}",
+                batch_size=source.batch_size,
+                batching_window=float(getattr(source, "maximum_batching_window_in_seconds", 0) or 0),
+                concurrency=concurrency, timeout_seconds=int(timeout))
+            self.pollers.append(poller.start())
+
+    # ------------------------------------------------------------------ state
+
+    def stats(self) -> dict[str, Any]:
+        return {p.queue.name: p.stats.as_dict() for p in self.pollers}
+
+    def banner(self) -> str:
+        assert self.plan is not None
+        where = (f"embedded emulator {self.endpoint_url}" if self._emulator is not None
+                 else f"endpoint {self.endpoint_url}" if self.endpoint_url else f"AWS account {self.plan.account}")
+        lines = [f"sirocco dev: API {self.api_url}/v2 ({where}, region {self.plan.region})"]
+        lines.append("  tables: " + ", ".join(t.name for t in self.plan.tables))
+        lines.append("  queues: " + ", ".join(q.name for q in self.plan.queues))
+        lines.append("  bucket: " + ", ".join(b.name for b in self.plan.buckets)
+                     + "; schedule group: " + ", ".join(g.name for g in self.plan.schedule_groups))
+        lines.append("  pollers: " + ", ".join(f"{p.queue.name} -> {p.function_name} (batch {p.batch_size})"
+                                               for p in self.pollers))
+        if self.startup_seconds is not None:
+            lines.append(f"  ready in {self.startup_seconds:.2f} s; Ctrl-C stops")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ stop
+
+    def stop(self) -> None:
+        """Stop everything this stack started (idempotent)."""
+        for poller in self.pollers:
+            poller.request_stop()
+        deadline = time.monotonic() + self.options.grace
+        for poller in self.pollers:
+            poller.stop(timeout=max(0.1, deadline - time.monotonic()))
+        self.pollers = []
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        if self._http is not None:
+            self._http.server.shutdown()
+            self._http.server.server_close()
+            self._http = None
+        if self._http_thread is not None:
+            self._http_thread.join(5)
+            self._http_thread = None
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        _reset_runtime()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+        self._started = False
+
+    def __enter__(self) -> "DevStack":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _reset_runtime() -> None:
+    """Forget the handlers' process-wide runtime, so the next call builds one from
+    the environment just set (the app's own modules; absent in a stand-in app)."""
+    try:
+        from sirocco.handlers.runtime import set_runtime
+    except ImportError:
+        return
+    set_runtime(None)
