@@ -108,10 +108,14 @@ class Emulator:
         host, port = server.get_host_and_port()
         self.port = port
         self.url = f"http://{host}:{port}"
-        # moto's state is per process: a second emulator in one process starts clean
+        return self.url
+
+    def reset(self) -> None:
+        """Forget every resource. moto's state belongs to the process, not to one
+        server: emulators started in one process (tests) share it."""
+        assert self.url is not None
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"),
                                timeout=10).read()
-        return self.url
 
     def stop(self) -> None:
         server, self._server = self._server, None
