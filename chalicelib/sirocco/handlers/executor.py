@@ -63,15 +63,13 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
         work.append((message_id, envelope.obj, envelope.meta, le.receive_count(record)))
     lambda_left = _remaining(context)
     done: list[_Done] = []
-    if len(work) == 1:
-        done.append(_run(rt, *work[0], lambda_left))
-    elif work:
+    if work:
         with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(work)), thread_name_prefix="sirocco-exec") as pool:
             futures = [(w[0], pool.submit(_run, rt, *w, lambda_left)) for w in work]
             for message_id, future in futures:
                 try:
                     done.append(future.result())
-                except Exception as exc:
+                except Exception as exc:  # run_action never raises; this is a bug of ours
                     logs.error("executor failed", message_id=message_id, **logs.exception_fields(exc))
                     failed.append(message_id)
     messages = [d.message for d in done if d.message is not None]
