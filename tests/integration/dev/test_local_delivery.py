@@ -234,9 +234,13 @@ def test_a_due_schedule_is_delivered_to_its_queue(stack: DevStack, recorder: Rec
 
 
 def _port_free(port: int) -> bool:
+    """A new server can listen on ``port`` (as servers do, with SO_REUSEADDR: the
+    closed connections of the test's own requests may sit in TIME_WAIT)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
+            s.listen()
         except OSError:
             return False
     return True
