@@ -4,9 +4,10 @@ A start is checked first (``check_start``: unknown workflow, missing or
 unexpected input, failing vars, reverse ``task_name``) so that a bad request
 gets 400 and no execution; then a ``StartExecution`` goes to the engine
 queue (group = the new execution id), carrying the execution's facts (project,
-namespace, workflow id, description) for the engine to store when it creates
-the execution. The answer is the execution as Mistral answers a create:
-RUNNING, its bound input, output ``{}``.
+namespace, workflow id, description) for the engine to store, and the
+execution's header is stored IDLE so that a GET right after the create finds
+it (the engine's start takes it over). The answer is the execution as Mistral
+answers a create: RUNNING, its bound input, output ``{}``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import re
 import uuid
 from typing import Any, Mapping
 
-from sirocco.engine import StartExecution, StartRefused, check_start, derive_id
+from sirocco.engine import Decision, ExecutionState, StartExecution, StartRefused, check_start, derive_id
 from sirocco.engine.records import ExecutionRecord
 from sirocco.engine import states
 from sirocco.messaging.routing import engine_message
+from sirocco.persistence import ConcurrentSaveError
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
 from . import views, workflows
@@ -72,9 +74,25 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     event = StartExecution(start_event_id(execution_id), now, workflow=item.name, input=dict(wf_input),
                            params=params)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, execution_id, meta)])
+    _placeholder(rt, execution_id, item.name, bound, params, now, meta)
     header = ExecutionRecord(id=execution_id, workflow=item.name, state=states.RUNNING, input=bound,
                              params=params, created_at=now, updated_at=now)
     return 201, views.execution(header, meta, published_global=False)
+
+
+def _placeholder(rt: Any, execution_id: str, workflow: str, bound: dict[str, Any], params: dict[str, Any],
+                 now: float, meta: dict[str, Any]) -> None:
+    """Store the execution's header (IDLE) so that it can be read at once, as
+    Mistral's is, before the engine applies the ``StartExecution`` (sent
+    first, so a crash here loses nothing). The engine's start takes the IDLE
+    header over; if the engine was first, its save wins and this one is dropped."""
+    header = ExecutionRecord(id=execution_id, workflow=workflow, state=states.IDLE, input=bound, params=params,
+                             created_at=now, updated_at=now)
+    state = ExecutionState(header)
+    try:
+        rt.executions.save(execution_id, Decision(state, [header], []), [], 0, meta=meta)
+    except ConcurrentSaveError:
+        pass
 
 
 def _environment(rt: Any, name: str, project_id: str) -> dict[str, Any]:

@@ -102,6 +102,10 @@ def test_execution_create_and_get_as_mistral_answers(client, rt, delivery):
     assert ex["workflow_name"] == "hello" and ex["workflow_namespace"] == ns and ex["description"] == "d1"
     assert ex["workflow_id"] == hello["id"] and ex["task_execution_id"] is None and ex["tags"] == []
     assert ex["created_at"] == ex["updated_at"] and len(ex["created_at"]) == 19
+    # readable at once, before the engine applied the start
+    early = get(client, f"/v2/executions/{ex['id']}")
+    assert early["state"] == "IDLE" and early["input"] == ex["input"] and early["params"] == ex["params"]
+    assert early["workflow_id"] == hello["id"] and early["description"] == "d1"
 
     delivery.run_execution(ex["id"])
     got = get(client, f"/v2/executions/{ex['id']}")
@@ -162,3 +166,16 @@ def test_an_id_given_by_the_client_makes_the_create_idempotent(client, rt, deliv
     later = start(client, f"hello_{n}", {"name": "B"}, id=eid)  # after: the existing execution
     assert later["state"] == "SUCCESS" and json.loads(later["input"])["name"] == "A"
     assert len(rt.executions.list_tasks(eid)) == 1
+
+
+def test_the_stored_header_never_overwrites_an_execution_the_engine_started(client, rt, delivery):
+    from sirocco.api import executions
+
+    n = uuid.uuid4().hex[:8]
+    upload(client, DOC.replace("hello", f"hello_{n}").replace("second", f"second_{n}"))
+    ex = start(client, f"hello_{n}", {"name": "A"})
+    delivery.run_execution(ex["id"])
+    before = rt.executions.load(ex["id"]).version
+    executions._placeholder(rt, ex["id"], f"hello_{n}", {"name": "A"}, {}, 1.0, {})  # a late one: dropped
+    assert rt.executions.load(ex["id"]).version == before
+    assert get(client, f"/v2/executions/{ex['id']}")["state"] == "SUCCESS"
