@@ -4,6 +4,9 @@ without the simulation driver's own bookkeeping), on
 - a chain of N sequential std.noop tasks,
 - a fan-out of N tasks into one ``join: all``,
 - with-items over 10 N items with concurrency 100,
+- the same over a list in the context (``x in <% $.list %>``, the list a
+  workflow var, each item's input ``<% $.x %>``): an item's evaluation must
+  not cost the size of the context,
 
 at a small and at the full size; the ratio of per-event costs shows whether
 the cost of one event grows with the size of the execution (target <= 1.5).
@@ -56,6 +59,14 @@ def with_items(n: int) -> str:
             "      concurrency: 100\n      action: std.noop\n")
 
 
+def with_items_over_context(n: int) -> str:
+    return ("version: '2.0'\nwf:\n"
+            f"  vars:\n    list: <% range({n}).toList() %>\n"
+            "  tasks:\n    t:\n"
+            "      with-items: x in <% $.list %>\n"
+            "      concurrency: 100\n      action: std.echo output=<% $.x %>\n")
+
+
 class Timed(Simulation):
     def __init__(self, *a, **k):
         super().__init__(*a, **k)
@@ -74,7 +85,8 @@ class Timed(Simulation):
 
 
 def measure(text: str) -> tuple[int, float, str]:
-    specs = Catalog.of(parse_workflows(text), signatures={"std.noop": ActionSignature()})
+    specs = Catalog.of(parse_workflows(text), signatures={"std.noop": ActionSignature(),
+                                                          "std.echo": ActionSignature(required=("output",))})
     sim = Timed(specs, noop)
     eid = sim.start("wf")
     sim.run()
@@ -87,7 +99,8 @@ def main() -> None:
     args = parser.parse_args()
     n = args.n
     scenarios = [("sequential tasks", sequential, 10, n), ("fan-out into join: all", fan_in, 10, n),
-                 ("with-items, concurrency 100", with_items, 100, 10 * n)]
+                 ("with-items, concurrency 100", with_items, 100, 10 * n),
+                 ("with-items over $.list, conc. 100", with_items_over_context, 100, 10 * n)]
     print(f"{'scenario':32} {'size':>7} {'events':>8} {'events/s':>10} {'us/event':>9} {'ratio':>6}")
     for label, build, small, full in scenarios:
         measure(build(small))  # warm caches

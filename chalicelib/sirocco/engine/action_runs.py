@@ -54,16 +54,16 @@ def action_id(task: TaskRecord, run: int, index: int) -> str:
 def launch(session: "Session", spec: TaskSpec, task: TaskRecord, index: int, item: dict[str, Any] | None) -> ActionRecord:
     """Start run ``task.runs`` of item ``index``; emits RunAction or StartSubworkflow."""
     ctx = inbound(session, task)
-    if item:
-        ctx = {**ctx, **item}
     try:
-        raw_input = ev(session, spec.input, ctx, task)
+        raw_input = ev(session, spec.input, ctx, task, item)
         if not isinstance(raw_input, dict):
             raise StartError(f"task input must be a dict, got {type(raw_input).__name__}")
-        name = ev(session, spec.resolved_name, ctx, task) if spec.workflow is not None or "<%" in spec.resolved_name or "{{" in spec.resolved_name else spec.resolved_name
-        target = ev(session, spec.target, ctx, task) if spec.target else None
+        name = spec.resolved_name
+        if spec.workflow is not None or "<%" in name or "{{" in name:
+            name = ev(session, name, ctx, task, item)
+        target = ev(session, spec.target, ctx, task, item) if spec.target else None
         if spec.workflow is None:
-            safe = spec.safe_rerun if isinstance(spec.safe_rerun, bool) else bool(ev(session, spec.safe_rerun, ctx, task))
+            safe = spec.safe_rerun if isinstance(spec.safe_rerun, bool) else bool(ev(session, spec.safe_rerun, ctx, task, item))
     except StartError:
         raise
     except Exception as exc:  # ExpressionError and friends
