@@ -59,5 +59,6 @@ def decide(specs: SpecSource, state: ExecutionState, events: Sequence[Event]) ->
         session.drain()
         if session.wf is not None:
             completion.check(session)
-        session.ctx_cache.clear() if len(session.ctx_cache) > 4096 else None
+        if len(session.ctx_cache) > 4096:
+            session.ctx_cache.clear()
     return Decision(state, list(state.changed.values()), session.commands)

@@ -34,8 +34,8 @@ def plan(wf, task_name: str | None) -> tuple[dict[str, int], dict[str, tuple[str
     for n in needed:
         for r in set(wf.requires.get(n, ())):
             dependents[r].append(n)
-    order = list(wf.tasks)
-    return missing, {n: tuple(sorted(d, key=order.index)) for n, d in dependents.items()}
+    order = {name: i for i, name in enumerate(wf.tasks)}
+    return missing, {n: tuple(sorted(d, key=order.__getitem__)) for n, d in dependents.items()}
 
 
 def begin(session: "Session") -> None:

@@ -71,9 +71,15 @@ class Session:
         queue a chain of any length is a loop, not a recursion. Outside
         deferred work the call is synchronous: when it returns, all the work it
         led to is done."""
-        self.agenda.append((fn, args))
-        if not self._draining:
-            self.drain()
+        if self._draining:
+            self.agenda.append((fn, args))
+            return
+        self._draining = True
+        try:
+            fn(self, *args)
+            self._work_off()
+        finally:
+            self._draining = False
 
     def after(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(self, *args)`` without running anything now; done at the
@@ -81,15 +87,19 @@ class Session:
         self.agenda.append((fn, args))
 
     def drain(self) -> None:
-        if self._draining:
+        if self._draining or not self.agenda:
             return
         self._draining = True
         try:
-            while self.agenda:
-                fn, args = self.agenda.popleft()
-                fn(self, *args)
+            self._work_off()
         finally:
             self._draining = False
+
+    def _work_off(self) -> None:
+        agenda = self.agenda
+        while agenda:
+            fn, args = agenda.popleft()
+            fn(self, *args)
 
     # ---- state changes, checked against the tables of states.py
 

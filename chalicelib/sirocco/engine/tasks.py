@@ -194,8 +194,9 @@ def finish_run(session: "Session", task: TaskRecord, state: str, record: ActionR
     if spec.with_items:
         task.result = with_items.results(session, task)
     else:
-        results = [session.state.actions[action_id(task, r, 0)].result for r in task.accepted
-                   if action_id(task, r, 0) in session.state.actions]
+        actions = session.state.actions
+        runs = [actions.get(action_id(task, r, 0)) for r in task.accepted]
+        results = [run.result for run in runs if run is not None]
         task.result = results[0] if len(results) == 1 else results
     task.has_result = True
     info = None if state == states.SUCCESS else _error_info(record, spec, state)
@@ -251,9 +252,21 @@ def settle(session: "Session", task: TaskRecord, state: str, info: str | None, o
     complete(session, task)
 
 
+_MERGED: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
 def _published(session: "Session", publish: Any, task: TaskRecord) -> dict[str, Any]:
-    """In 23.0.0 every publish is branch scope (``global``/``atomic`` keys included)."""
-    values = {**publish.branch, **publish.global_, **publish.atomic}
+    """In 23.0.0 every publish is branch scope (``global``/``atomic`` keys included).
+    The merged dict is made once per publish spec (so that what it reads is
+    found once too, context.analysed)."""
+    hit = _MERGED.get(id(publish))
+    if hit is not None and hit[0] is publish:
+        values = hit[1]
+    else:
+        values = {**publish.branch, **publish.global_, **publish.atomic}
+        if len(_MERGED) >= 1024:
+            _MERGED.clear()
+        _MERGED[id(publish)] = (publish, values)  # holds publish: its id is not reused meanwhile
     return ev(session, values, inbound(session, task), task)
 
 
