@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from sirocco.actions import ActionRegistry, default_registry
@@ -40,7 +40,6 @@ class Runtime:
     api_url: str | None = None
     #: the actions the executor runs and the engine checks inputs against
     registry: ActionRegistry = default_registry
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Runtime":

@@ -20,7 +20,7 @@ from sirocco.messaging import envelopes
 from sirocco.messaging import lambda_events as le
 
 from .delivery import Delivery
-from .helpers import get, start, upload
+from .helpers import start, upload
 
 RELIABLE = """
 version: '2.0'
