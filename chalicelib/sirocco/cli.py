@@ -126,7 +126,8 @@ def dev(args: argparse.Namespace) -> int:
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     options = DevOptions(host="127.0.0.1", port=args.port, endpoint=args.endpoint, aws=args.aws,
                          prefix=args.prefix, region=args.region, template=args.template,
-                         app_dir=args.app_dir, stage=args.stage, concurrency=args.concurrency)
+                         app_dir=args.app_dir, stage=args.stage, concurrency=args.concurrency,
+                         retry_delay=args.retry_delay)
     stack = DevStack(options)
     stopping = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -183,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--app-dir", metavar="DIR", help="where app.py and .chalice/ are")
     local.add_argument("--stage", default="dev", help="Chalice stage whose configuration applies")
     local.add_argument("--concurrency", type=int, default=4, help="batches of one queue handled at once")
+    local.add_argument("--retry-delay", type=int, metavar="SECONDS",
+                       help="retry a failed message after SECONDS (default: the queue's visibility "
+                            "timeout, as Lambda does: 360 s for the engine queue)")
     local.add_argument("--verbose", action="store_true", help="debug logging")
     return parser
 

@@ -77,6 +77,8 @@ class DevOptions:
     grace: float = 5.0
     #: the embedded emulator's port (0: a free one)
     emulator_port: int = 0
+    #: seconds before a failed message is retried (None: the queue's visibility timeout, as AWS)
+    retry_delay: int | None = None
 
 
 def default_app_dir() -> Path:
@@ -289,7 +291,7 @@ class DevStack:
                 function_name=f"{getattr(app, 'app_name', 'app')}-{self.options.stage}-{source.name}",
                 batch_size=source.batch_size,
                 batching_window=float(getattr(source, "maximum_batching_window_in_seconds", 0) or 0),
-                concurrency=concurrency, timeout_seconds=int(timeout))
+                concurrency=concurrency, timeout_seconds=int(timeout), retry_delay=self.options.retry_delay)
             self.pollers.append(poller.start())
 
     # ------------------------------------------------------------------ state

@@ -12,7 +12,9 @@ shape, ``{"Records": [{"messageId", "receiptHandle", "body", "attributes",
   list is success; an exception, or a response naming an id that is not in the
   batch, fails the whole batch;
 - messages that failed become visible again after the queue's visibility
-  timeout, and go to the dead-letter queue after ``maxReceiveCount`` receives;
+  timeout (or after ``retry_delay`` seconds, `sirocco dev --retry-delay`: a
+  local convenience, AWS always waits the visibility timeout), and go to the
+  dead-letter queue after ``maxReceiveCount`` receives;
 - FIFO queues: one message group is handled by one batch at a time, in order;
   after a failed batch the rest of that group's messages wait for the failed
   ones to come back. Different groups run in parallel.
@@ -73,6 +75,8 @@ class Transport(Protocol):
 
     def wake(self, queue: QueueRef) -> None:
         """Make a ``receive`` that is waiting return early."""
+
+    def change_visibility(self, queue: QueueRef, receipt_handles: list[str], seconds: int) -> None: ...
 
 
 # ---------------------------------------------------------------------------- records
@@ -175,6 +179,10 @@ class MotoTransport:
             for handle in receipt_handles:
                 self._backend.delete_message(queue.name, handle)
 
+    def change_visibility(self, queue: QueueRef, receipt_handles: list[str], seconds: int) -> None:
+        for handle in receipt_handles:
+            self._backend.change_message_visibility(queue.name, handle, seconds)
+
     def wake(self, queue: QueueRef) -> None:
         condition = self._queue(queue)._messages_lock
         with condition:
@@ -223,6 +231,13 @@ class Boto3Transport:
                 {"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(chunk)])
             for failure in answer.get("Failed", []):
                 log.warning("%s: could not delete a message: %s", queue.name, failure.get("Message"))
+
+    def change_visibility(self, queue: QueueRef, receipt_handles: list[str], seconds: int) -> None:
+        for start in range(0, len(receipt_handles), 10):
+            chunk = receipt_handles[start:start + 10]
+            self._sqs.change_message_visibility_batch(QueueUrl=queue.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": seconds}
+                for i, handle in enumerate(chunk)])
 
     def wake(self, queue: QueueRef) -> None:
         pass  # a long poll ends by itself within a second
@@ -280,7 +295,7 @@ class QueuePoller:
 
     def __init__(self, queue: QueueRef, handler: Handler, transport: Transport, *, function_name: str,
                  batch_size: int = 10, batching_window: float = 0.0, concurrency: int = 4,
-                 timeout_seconds: int = 60) -> None:
+                 timeout_seconds: int = 60, retry_delay: int | None = None) -> None:
         self.queue = queue
         self.handler = handler
         self.transport = transport
@@ -289,6 +304,8 @@ class QueuePoller:
         self.batching_window = batching_window
         self.concurrency = max(1, concurrency)
         self.timeout_seconds = timeout_seconds
+        #: seconds before a failed message is received again (None: the queue's visibility timeout)
+        self.retry_delay = retry_delay
         self.stats = PollerStats()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -415,15 +432,20 @@ class QueuePoller:
 
     def _run_task(self, batches: list[list[dict[str, Any]]]) -> None:
         try:
-            for batch in batches:
+            for index, batch in enumerate(batches):
                 if self._stop.is_set():
                     break  # not handled: visible again after the visibility timeout
                 failed = self.invoke(batch)
                 done = [r["receiptHandle"] for r in batch if r["messageId"] not in failed]
                 with self._lock:
                     self._to_delete.extend(done)
-                if failed and self.queue.fifo:
-                    break  # the group waits for its failed messages, in order
+                if failed:
+                    retry = [r["receiptHandle"] for r in batch if r["messageId"] in failed]
+                    if self.queue.fifo:  # the group waits for its failed messages, in order
+                        retry += [r["receiptHandle"] for later in batches[index + 1:] for r in later]
+                    self._retry_soon(retry)
+                    if self.queue.fifo:
+                        break
         finally:
             with self._lock:
                 self._running -= 1
@@ -432,6 +454,16 @@ class QueuePoller:
                 self.transport.wake(self.queue)
             except Exception:  # noqa: BLE001
                 pass
+
+    def _retry_soon(self, receipt_handles: list[str]) -> None:
+        """With ``retry_delay``, failed messages come back after that many seconds
+        instead of the queue's visibility timeout."""
+        if self.retry_delay is None or not receipt_handles:
+            return
+        try:
+            self.transport.change_visibility(self.queue, receipt_handles, self.retry_delay)
+        except Exception:  # noqa: BLE001 - they come back after the visibility timeout anyway
+            log.debug("%s: could not shorten the retry delay", self.queue.name, exc_info=True)
 
     def invoke(self, batch: list[dict[str, Any]]) -> set[str]:
         """Call the handler with one batch; the message ids that failed."""
@@ -447,14 +479,18 @@ class QueuePoller:
                 failed = set(ids)
         except Exception:  # noqa: BLE001 - as Lambda: the whole batch is retried
             log.exception("%s: handler raised; %d message(s) will be retried after %d s",
-                          self.function_name, len(batch), self.queue.visibility_timeout)
+                          self.function_name, len(batch), self._retry_after)
             failed, crashed = set(ids), True
         self.stats.add(messages=len(batch), failed=len(failed), crashed=crashed,
                        seconds=time.perf_counter() - started)
         if failed and not crashed:
             log.info("%s: %d of %d message(s) failed; retried after %d s", self.function_name,
-                     len(failed), len(batch), self.queue.visibility_timeout)
+                     len(failed), len(batch), self._retry_after)
         return failed
+
+    @property
+    def _retry_after(self) -> int:
+        return self.queue.visibility_timeout if self.retry_delay is None else self.retry_delay
 
     def _flush_deletes(self) -> None:
         with self._lock:

@@ -77,7 +77,10 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     env["SIROCCO_LOG_LEVEL"] = "WARNING"
     began = time.monotonic()
     with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen([sys.executable, "-m", "sirocco.cli", "dev", "--port", str(port)],
+        # --retry-delay 1: a batch a handler fails (an engine save that lost a race
+        # ...) comes back in a second, not after the engine queue's 360 s
+        process = subprocess.Popen([sys.executable, "-m", "sirocco.cli", "dev", "--port", str(port),
+                                    "--retry-delay", "1"],
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     handle = Dev(process, log, port)
     try:

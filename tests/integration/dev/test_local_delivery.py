@@ -120,16 +120,17 @@ def test_fifo_groups_keep_their_order(stack: DevStack, recorder: Recorder) -> No
         assert order == [f"{tag}-{group}-{i}" for i in range(25)]
 
 
-def _queue(stack: DevStack, name: str, **attributes: str) -> QueueRef:
+def _queue(stack: DevStack, name: str, visibility: int = 1, **attributes: str) -> QueueRef:
     sqs = _client(stack, "sqs")
-    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "1", **attributes})["QueueUrl"]
+    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(visibility),
+                                                       **attributes})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return QueueRef(name=name, url=url, arn=arn, fifo=name.endswith(".fifo"), visibility_timeout=1)
+    return QueueRef(name=name, url=url, arn=arn, fifo=name.endswith(".fifo"), visibility_timeout=visibility)
 
 
-def _poller(stack: DevStack, queue: QueueRef, handler: Any) -> QueuePoller:
-    return QueuePoller(queue, handler, MotoTransport("123456789012", "us-east-1"), function_name="test",
-                       batch_size=10, concurrency=2).start()
+def _poller(stack: DevStack, queue: QueueRef, handler: Any, transport: Any = None, **options: Any) -> QueuePoller:
+    return QueuePoller(queue, handler, transport or MotoTransport("123456789012", "us-east-1"),
+                       function_name="test", batch_size=10, concurrency=2, **options).start()
 
 
 def _drained(stack: DevStack, queue: QueueRef, timeout: float = 10.0) -> bool:
@@ -161,6 +162,31 @@ def test_only_the_failed_messages_are_retried(stack: DevStack) -> None:
     finally:
         poller.stop()
     assert poller.stats.failed_messages == 1 and poller.stats.messages == 6
+
+
+@pytest.mark.parametrize("fifo", [False, True])
+def test_retry_delay_brings_failures_back_before_the_visibility_timeout(stack: DevStack, fifo: bool) -> None:
+    name = f"delay-{uuid.uuid4().hex[:6]}" + (".fifo" if fifo else "")
+    queue = _queue(stack, name, visibility=300, **({"FifoQueue": "true"} if fifo else {}))
+    recorder = Recorder()
+    recorder.fail_once = {"d1"}
+    poller = _poller(stack, queue, lambda event, context: recorder.handle("executor", event), retry_delay=1)
+    try:
+        group = {"MessageGroupId": "g"} if fifo else {}
+        _client(stack, "sqs").send_message_batch(QueueUrl=queue.url, Entries=[
+            {"Id": str(i), "MessageBody": f"d{i}", **group, **({"MessageDeduplicationId": f"d{i}"} if fifo else {})}
+            for i in range(3)])
+        began = time.monotonic()
+        assert recorder.wait_for(lambda: sum(r["body"] == "d1" for e in recorder.events["executor"]
+                                             for r in e["Records"]) == 2, timeout=10)
+        assert time.monotonic() - began < 5
+        bodies = [r["body"] for r in recorder.records("executor")]
+        assert sorted(bodies) == ["d0", "d1", "d1", "d2"]
+        if fifo:  # one batch in order (the handler let d2 pass), then d1 again
+            assert bodies == ["d0", "d1", "d2", "d1"]
+        assert _drained(stack, queue)
+    finally:
+        poller.stop()
 
 
 def test_a_handler_that_raises_gets_the_whole_batch_again(stack: DevStack) -> None:
