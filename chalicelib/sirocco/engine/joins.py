@@ -104,7 +104,8 @@ def fail_impossible(session: "Session") -> None:
     for task, missing, _ in doomed:
         if h.state != states.RUNNING or h.active != 0:
             return  # what a failed join started runs first; completion.check comes back when all is quiet
-        if task.state != states.WAITING:
+        if task.state != states.WAITING:  # fired meanwhile by an arrival from a join failed before it
+            h.waiting_joins.pop(task.name, None)
             continue
         h.waiting_joins.pop(task.name, None)
         session.touch(h)
