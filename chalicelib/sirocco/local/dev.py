@@ -135,6 +135,8 @@ class DevStack:
         self._http_thread: threading.Thread | None = None
         self._saved_env: dict[str, str | None] = {}
         self._started = False
+        #: app.py was imported here (not a given app): its handlers' runtime is ours to reset
+        self._own_app = self.app is None
 
     # ------------------------------------------------------------------ start
 
@@ -191,7 +193,8 @@ class DevStack:
         # std.http may call services on this machine (the service refuses loopback by default)
         if "SIROCCO_HTTP_DENIED_CIDRS" not in os.environ:
             self._set_env({"SIROCCO_HTTP_DENIED_CIDRS": ""})
-        _reset_runtime()
+        if self._own_app:
+            _reset_runtime()
 
         app = self.app if self.app is not None else load_app(app_dir)
         self.app = app
@@ -337,7 +340,8 @@ class DevStack:
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
-        _reset_runtime()
+        if self._own_app and self._started:
+            _reset_runtime()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)

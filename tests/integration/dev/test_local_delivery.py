@@ -289,3 +289,53 @@ def test_stop_joins_every_thread_and_frees_the_ports(tmp_path: Path) -> None:
     leftovers = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()
                  and not t.name.startswith("Thread-")]  # request threads of the HTTP servers end by themselves
     assert leftovers == []
+
+
+@pytest.fixture()
+def other_endpoint() -> Iterator[str]:
+    """A second moto server standing in for LocalStack (not the session's
+    aws_endpoint fixture: that one's environment must outlive this module)."""
+    from sirocco.local.devemulator import Emulator
+
+    emulator = Emulator()
+    try:
+        yield emulator.start()
+    finally:
+        emulator.stop()
+
+
+def test_another_endpoint_gets_the_resources_and_sqs_over_http(other_endpoint: str, tmp_path: Path) -> None:
+    """--endpoint: an AWS-compatible endpoint that is not ours: resources created
+    if missing, messages received with SQS's API over HTTP, in the same event shape."""
+    from sirocco.local.devpollers import Boto3Transport
+
+    aws_endpoint = other_endpoint
+    prefix = f"e{uuid.uuid4().hex[:6]}"
+    recorder = Recorder()
+    options = DevOptions(port=0, prefix=prefix, endpoint=aws_endpoint, app_dir=str(tmp_path))
+    dev = DevStack(options, app=make_app(prefix, recorder))
+    dev.start()
+    try:
+        assert dev.endpoint_url == aws_endpoint and dev.problems == []
+        assert dev.provisioned is not None and f"{prefix}-engine.fifo" in dev.provisioned.created
+        assert all(isinstance(p.transport, Boto3Transport) for p in dev.pollers)
+        sqs = _client(dev, "sqs")
+        url = sqs.get_queue_url(QueueName=f"{prefix}-engine.fifo")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="over-http", MessageGroupId="g1", MessageDeduplicationId="d1",
+                         MessageAttributes={"bin": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}})
+        assert recorder.wait_for(lambda: bool(recorder.events["engine"]), timeout=10)
+        record = recorder.records("engine")[0]
+        assert record["body"] == "over-http"
+        assert record["eventSourceARN"] == f"arn:aws:sqs:us-east-1:123456789012:{prefix}-engine.fifo"
+        assert record["attributes"]["MessageGroupId"] == "g1"
+        assert record["attributes"]["ApproximateReceiveCount"] == "1"
+        assert record["messageAttributes"]["bin"]["binaryValue"] == "AAE="  # base64, as Lambda gives it
+        assert _drained(dev, QueueRef(f"{prefix}-engine.fifo", url, "", True, 360))
+    finally:
+        dev.stop()
+    again = DevStack(options, app=make_app(prefix, Recorder()))
+    again.start()
+    try:
+        assert again.provisioned is not None and again.provisioned.created == []
+    finally:
+        again.stop()
