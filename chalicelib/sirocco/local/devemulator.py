@@ -8,9 +8,11 @@ at 10,000 messages a send costs ~0.1 s, so filling a 10,000-item with-items'
 executor queue is quadratic (~10 minutes). ``tune_moto()`` keeps moto's
 behaviour and changes three costs, in this process only:
 
-- the three ``ApproximateNumberOf...`` counts are remembered for one second per
-  queue (SQS's own counts are approximate and eventually consistent, so a
-  one-second-old figure in GetQueueAttributes is within what AWS promises);
+- on a queue deeper than ``EXACT_BELOW`` messages, the three
+  ``ApproximateNumberOf...`` counts are remembered for one second (SQS's own
+  counts are approximate and eventually consistent, so a one-second-old figure
+  in GetQueueAttributes is within what AWS promises); shallower queues are
+  counted exactly, as moto does;
 - the CamelCase-to-snake_case conversion of attribute names is memoised;
 - SQS's clock reads ``time.time()`` directly (moto builds two datetimes per
   reading, and reads it twice per message on every pass over a queue).
@@ -31,8 +33,10 @@ from typing import Any, Callable
 
 log = logging.getLogger("sirocco.dev")
 
-#: how long an approximate queue count is reused
+#: how long an approximate queue count of a deep queue is reused
 COUNT_TTL = 1.0
+#: queues with fewer messages than this are counted exactly on every request
+EXACT_BELOW = 500
 
 _tuned = False
 _tune_lock = threading.Lock()
@@ -40,6 +44,8 @@ _tune_lock = threading.Lock()
 
 def _remembered(name: str, compute: Callable[[Any], int]) -> property:
     def getter(queue: Any) -> int:
+        if len(queue._messages) < EXACT_BELOW:
+            return compute(queue)
         cache = queue.__dict__.setdefault("_sirocco_counts", {})
         now = time.monotonic()
         hit = cache.get(name)
