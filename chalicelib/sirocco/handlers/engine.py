@@ -11,8 +11,10 @@ several executions (message groups). Per execution, in arrival order:
 5. send the commands (routing.py) and mark them sent.
 
 A record that cannot be read (not an envelope, unknown version or type) fails
-alone. Any exception while applying a group (``ConcurrentSaveError`` included)
-fails that group's records only: SQS redelivers them, in order, after the
+alone. A ``ConcurrentSaveError`` (another writer saved first: the API storing
+the header of the execution it just created) reloads and applies the group
+again at once; any other exception, or a second lost race, fails that group's
+records only: SQS redelivers them, in order, after the
 visibility timeout, and the other groups of the batch are done.
 """
 
@@ -58,10 +60,16 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             continue
         groups.setdefault(execution_id, []).append((message_id, envelope))
     for execution_id, items in groups.items():
+        envelopes = [envelope for _, envelope in items]
         try:
-            apply(rt, execution_id, [envelope for _, envelope in items])
+            try:
+                apply(rt, execution_id, envelopes)
+            except ConcurrentSaveError as exc:  # someone saved first (the API's header of a new execution)
+                logs.info("engine batch lost a race; applied again", execution_id=execution_id,
+                          events=len(items), **logs.exception_fields(exc))
+                apply(rt, execution_id, envelopes)
         except ConcurrentSaveError as exc:
-            logs.warning("engine batch lost a race; retried", execution_id=execution_id, events=len(items),
+            logs.warning("engine batch lost a race twice; retried", execution_id=execution_id, events=len(items),
                          **logs.exception_fields(exc))
             failed.extend(message_id for message_id, _ in items)
         except Exception as exc:

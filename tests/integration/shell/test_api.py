@@ -179,3 +179,28 @@ def test_the_stored_header_never_overwrites_an_execution_the_engine_started(clie
     executions._placeholder(rt, ex["id"], f"hello_{n}", {"name": "A"}, {}, 1.0, {})  # a late one: dropped
     assert rt.executions.load(ex["id"]).version == before
     assert get(client, f"/v2/executions/{ex['id']}")["state"] == "SUCCESS"
+
+
+def test_the_engine_applies_its_start_again_when_the_apis_header_lands_first(client, rt, delivery, monkeypatch):
+    """The API sends the start, then stores the header: an engine that loaded
+    nothing in between loses the version check, reloads and applies again."""
+    from sirocco.api import executions
+
+    n = uuid.uuid4().hex[:8]
+    upload(client, DOC.replace("hello", f"hello_{n}").replace("second", f"second_{n}"))
+    real_placeholder = executions._placeholder
+    monkeypatch.setattr(executions, "_placeholder", lambda *a, **k: None)  # the API is slow to store it
+    ex = start(client, f"hello_{n}", {"name": "A"})
+    load = rt.executions.load
+
+    def load_then_api_stores(execution_id, **kwargs):
+        found = load(execution_id, **kwargs)
+        if found is None:  # between the engine's load and its save, the API's header lands
+            real_placeholder(rt, execution_id, f"hello_{n}", {"name": "A"}, {"namespace": ""}, rt.clock(),
+                             {"project_id": "<default-project>", "namespace": ""})
+        return found
+
+    monkeypatch.setattr(rt.executions, "load", load_then_api_stores)
+    delivery.run_execution(ex["id"])
+    assert delivery.failures["engine"] == 0
+    assert get(client, f"/v2/executions/{ex['id']}")["state"] == "SUCCESS"

@@ -237,16 +237,23 @@ def test_an_action_not_safe_to_rerun_is_not_run_again_after_a_lost_delivery(rt, 
     delivery.drain()
 
 
-def test_a_call_due_later_than_sqs_can_delay_hops_through_the_timer_queue(rt):
-    name = f"sh-timer-long-{uuid.uuid4().hex[:6]}"
-    rt.queues.client.create_queue(QueueName=name)
-    long_rt = dataclasses.replace(rt, queue_settings=dataclasses.replace(rt.queue_settings, timer_queue=name),
-                                  clock=lambda: 1_700_000_000.0)
-    cmd = ScheduleCall("e1", call_id="c1", due=1_700_000_000.0 + 2000, kind="retry")
-    assert timer.handle({"Records": [_record(envelopes.encode(cmd))]}, None, long_rt) == {"batchItemFailures": []}
-    attrs = rt.queues.client.get_queue_attributes(QueueUrl=rt.queues.url(name), AttributeNames=["All"])["Attributes"]
-    assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"  # re-sent, 900 s at most
-    rt.queues.client.delete_queue(QueueUrl=rt.queues.url(name))
+def test_a_call_due_later_than_sqs_can_delay_hops_through_the_timer_queue(rt, monkeypatch):
+    now = 1_700_000_000.0
+    sent: list[tuple[str, Any]] = []
+    monkeypatch.setattr(rt.queues, "send", lambda queue, messages: sent.extend((queue, m) for m in messages))
+    later = dataclasses.replace(rt, clock=lambda: now)
+    cmd = ScheduleCall("e1", call_id="c1", due=now + 2000, kind="retry")
+    assert timer.handle({"Records": [_record(envelopes.encode(cmd))]}, None, later) == {"batchItemFailures": []}
+    [(queue, message)] = sent
+    assert queue == rt.queue_settings.timer_queue and message.delay == 900  # again, 900 s at most
+    assert envelopes.decode(message.body).obj == cmd
+    sent.clear()
+    due = dataclasses.replace(rt, clock=lambda: now + 1999.5)  # less than a second early: fires
+    assert timer.handle({"Records": [_record(message.body)]}, None, due) == {"batchItemFailures": []}
+    [(queue, message)] = sent
+    fired = envelopes.decode(message.body)
+    assert queue == rt.queue_settings.engine_queue and message.group_id == "e1"
+    assert fired.obj.call_id == "c1" and message.dedup_id == fired.obj.id
 
 
 TARGETED = """
