@@ -117,6 +117,7 @@ def dev(args: argparse.Namespace) -> int:
     import logging
     import signal
     import threading
+    import time
 
     from .local.dev import DevError, DevOptions, DevStack
 
@@ -131,22 +132,25 @@ def dev(args: argparse.Namespace) -> int:
     stack = DevStack(options)
     stopping = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    started = False
     try:
         try:
             stack.start()
         except DevError as exc:
             print(f"sirocco dev: {exc}", file=sys.stderr)
             return 1
+        started = True
         print(stack.banner(), flush=True)
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        began = __import__("time").perf_counter()
+        began = time.perf_counter()
         stack.stop()
         signal.signal(signal.SIGTERM, previous)
-        print(f"sirocco dev: stopped in {__import__('time').perf_counter() - began:.2f} s", flush=True)
+        if started:
+            print(f"sirocco dev: stopped in {time.perf_counter() - began:.2f} s", flush=True)
     return 0
 
 

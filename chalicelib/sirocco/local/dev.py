@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from .devemulator import Emulator
 from .devpollers import Boto3Transport, MotoTransport, QueuePoller, QueueRef
 from .devresources import Clients, Provisioned, ensure, verify
@@ -178,8 +180,12 @@ class DevStack:
         self.plan = LocalPlan.from_template(load_template(template_path), parameters={"Prefix": opts.prefix},
                                             account=account, region=region)
         clients = Clients.create(region=region, endpoint_url=self.endpoint_url)
-        self.provisioned = ensure(self.plan, clients)
-        self.problems = verify(self.plan, clients)
+        try:
+            self.provisioned = ensure(self.plan, clients)
+            self.problems = verify(self.plan, clients)
+        except (BotoCoreError, ClientError) as exc:
+            where = self.endpoint_url or f"AWS ({region})"
+            raise DevError(f"cannot create the resources of {template_path.name} at {where}: {exc}") from None
         for problem in self.problems:
             log.warning("differs from %s: %s", template_path.name, problem)
 
