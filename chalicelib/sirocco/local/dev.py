@@ -139,6 +139,7 @@ class DevStack:
         self._started = False
         #: app.py was imported here (not a given app): its handlers' runtime is ours to reset
         self._own_app = self.app is None
+        self._own_api_url = True
 
     # ------------------------------------------------------------------ start
 
@@ -191,10 +192,14 @@ class DevStack:
 
         app_dir = Path(opts.app_dir).resolve() if opts.app_dir else default_app_dir()
         disk_config = chalice_config(app_dir)
-        env = dict(self._chalice_env(disk_config))
-        env.update(self.plan.environment)  # the template's names win, as in the packaged template
+        # .chalice/config.json's variables unless the shell sets them (SIROCCO_LOG_LEVEL=DEBUG
+        # sirocco dev), then the template's resource names, which must be the ones just made
+        env = {k: v for k, v in self._chalice_env(disk_config).items() if k not in os.environ}
+        env.update(self.plan.environment)
         self.api_url = f"http://{opts.host}:{opts.port}"
-        env.setdefault("SIROCCO_API_URL", f"{self.api_url}/v2")
+        self._own_api_url = "SIROCCO_API_URL" not in os.environ
+        if self._own_api_url:
+            env["SIROCCO_API_URL"] = f"{self.api_url}/v2"
         self._set_env(env)
         # std.http may call services on this machine (the service refuses loopback by default)
         if "SIROCCO_HTTP_DENIED_CIDRS" not in os.environ:
@@ -264,7 +269,7 @@ class DevStack:
         self._http = server
         actual_port = server.server.server_address[1]
         self.api_url = f"http://{self.options.host}:{actual_port}"
-        if actual_port != self.options.port:  # --port 0
+        if actual_port != self.options.port and self._own_api_url:  # --port 0
             os.environ["SIROCCO_API_URL"] = f"{self.api_url}/v2"
         self._http_thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
         self._http_thread.start()
