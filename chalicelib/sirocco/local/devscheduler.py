@@ -124,7 +124,6 @@ class SchedulerLoop:
         for name in set(self._details) - seen:
             self._details.pop(name, None)
             self._next_rate.pop(name, None)
-        self.fired += fired
         return fired
 
     def _schedule(self, name: str, modified: Any) -> dict[str, Any] | None:
@@ -161,6 +160,7 @@ class SchedulerLoop:
         delivered = False
         if ":sqs:" in arn:
             delivered = self._send_to_queue(arn, target, name, moment if moment is not None else now)
+            self.fired += int(delivered)  # counted before the schedule is deleted
         else:
             self._report(name, f"schedule {name}: target {arn} is not delivered locally (SQS targets only)")
         if moment is not None:
