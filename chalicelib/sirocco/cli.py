@@ -131,7 +131,9 @@ def dev(args: argparse.Namespace) -> int:
                          retry_delay=args.retry_delay)
     stack = DevStack(options)
     stopping = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Both signals stop cleanly; setting a handler also undoes the SIG_IGN that a
+    # shell without job control gives SIGINT in background jobs.
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     started = False
     try:
         try:
@@ -148,7 +150,8 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         began = time.perf_counter()
         stack.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if started:
             print(f"sirocco dev: stopped in {time.perf_counter() - began:.2f} s", flush=True)
     return 0

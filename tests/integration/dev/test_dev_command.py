@@ -56,7 +56,7 @@ class Dev:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def run(self, workflow: str, wf_input: dict[str, Any], timeout: float = 30.0) -> dict[str, Any]:
+    def run(self, workflow: str, wf_input: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
         status, execution = self.call("POST", "/executions", {"workflow_name": workflow,
                                                               "input": json.dumps(wf_input)})
         assert status == 201, execution
@@ -174,7 +174,7 @@ def test_a_failing_workflow_ends_in_error(dev: Dev, workflows: None) -> None:
 
 def test_a_1000_item_with_items_completes(dev: Dev, workflows: None) -> None:
     began = time.monotonic()
-    done = dev.run("many", {"n": 1000}, timeout=60)
+    done = dev.run("many", {"n": 1000}, timeout=240)
     seconds = time.monotonic() - began
     assert done["state"] == "SUCCESS", done
     assert json.loads(done["output"]) == {"count": 1000}
