@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 from sirocco.engine import ActionCompleted, ExecutionState, StartExecution, decide
 from sirocco.engine.events import Event
 from sirocco.messaging import lambda_events as le
-from sirocco.messaging.envelopes import Envelope, EnvelopeError
+from sirocco.messaging.envelopes import Envelope
 from sirocco.messaging.queues import QueueMissing
 from sirocco.messaging.routing import RouteContext, route
 from sirocco.persistence import ConcurrentSaveError, LazyRecords
@@ -35,27 +35,21 @@ from sirocco.persistence import records_codec as codec
 from sirocco.persistence.records_codec import encode_commands
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import logs
+from . import inbox, logs
 from .runtime import Runtime, get_runtime
 
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     """Lambda handler of the engine queue: ``{"batchItemFailures": [...]}``."""
     rt = runtime or get_runtime()
-    failed: list[str] = []
+    accepted, failed = inbox.accept(rt, event, Event, "engine")
     groups: dict[str, list[tuple[str, Envelope]]] = {}
-    for record in le.records(event):
+    for record, envelope in accepted:
         message_id = record.get("messageId", "")
-        try:
-            envelope = rt.queues.read(record["body"])
-            if not isinstance(envelope.obj, Event):
-                raise EnvelopeError(f"{envelope.type} is not an engine event")
-            execution_id = envelope.to or le.group_id(record)
-            if not execution_id:
-                raise EnvelopeError("no execution id (message group id or envelope 'to')")
-        except Exception as exc:
-            logs.error("engine message refused", message_id=message_id, group=le.group_id(record),
-                       **logs.exception_fields(exc))
+        execution_id = envelope.to or le.group_id(record)
+        if not execution_id:
+            logs.error("engine message refused", message_id=message_id,
+                       error="no execution id (message group id or envelope 'to')")
             failed.append(message_id)
             continue
         groups.setdefault(execution_id, []).append((message_id, envelope))

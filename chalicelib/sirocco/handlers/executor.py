@@ -26,11 +26,10 @@ from typing import Any, Mapping
 from sirocco.actions import ActionContext, Result, run_action
 from sirocco.engine import ActionCompleted, RunAction
 from sirocco.messaging import lambda_events as le
-from sirocco.messaging.envelopes import EnvelopeError
 from sirocco.messaging.queues import OutMessage
 from sirocco.messaging.routing import action_completed_id, engine_message
 
-from . import logs
+from . import inbox, logs
 from .runtime import Runtime, get_runtime
 
 #: seconds kept back from the Lambda's remaining time to send results
@@ -47,20 +46,11 @@ class _Done:
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     """Lambda handler of an executor queue: ``{"batchItemFailures": [...]}``."""
     rt = runtime or get_runtime()
-    items = le.records(event)
-    failed: list[str] = []
-    work: list[tuple[str, RunAction, dict[str, Any], int]] = []
-    for record in items:
-        message_id = record.get("messageId", "")
-        try:
-            envelope = rt.queues.read(record["body"])
-            if not isinstance(envelope.obj, RunAction):
-                raise EnvelopeError(f"{envelope.type} is not a RunAction")
-        except Exception as exc:
-            logs.error("executor message refused", message_id=message_id, **logs.exception_fields(exc))
-            failed.append(message_id)
-            continue
-        work.append((message_id, envelope.obj, envelope.meta, le.receive_count(record)))
+    accepted, failed = inbox.accept(rt, event, RunAction, "executor")
+    work: list[tuple[str, RunAction, dict[str, Any], int]] = [
+        (record.get("messageId", ""), envelope.obj, envelope.meta, le.receive_count(record))
+        for record, envelope in accepted
+    ]
     lambda_left = _remaining(context)
     done: list[_Done] = []
     if work:

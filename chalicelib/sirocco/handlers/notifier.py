@@ -9,9 +9,8 @@ from typing import Any, Mapping
 
 from sirocco.engine import Notify
 from sirocco.messaging import lambda_events as le
-from sirocco.messaging.envelopes import EnvelopeError
 
-from . import logs
+from . import inbox, logs
 from .runtime import Runtime, get_runtime
 
 
@@ -25,18 +24,9 @@ def payload(cmd: Notify, meta: Mapping[str, Any]) -> dict[str, Any]:
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     rt = runtime or get_runtime()
-    failed: list[str] = []
-    for record in le.records(event):
-        message_id = record.get("messageId", "")
-        try:
-            envelope = rt.queues.read(record["body"])
-            cmd = envelope.obj
-            if not isinstance(cmd, Notify):
-                raise EnvelopeError(f"{envelope.type} is not a Notify")
-        except Exception as exc:
-            logs.error("notifier message refused", message_id=message_id, **logs.exception_fields(exc))
-            failed.append(message_id)
-            continue
+    accepted, failed = inbox.accept(rt, event, Notify, "notifier")
+    for _record, envelope in accepted:
+        cmd = envelope.obj
         task = cmd.entity == "task"
         logs.info("notification", event=cmd.event, entity=cmd.entity, execution_id=cmd.execution_id,
                   task_id=cmd.entity_id if task else None, timestamp=cmd.timestamp,

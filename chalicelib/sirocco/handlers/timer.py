@@ -16,11 +16,10 @@ from typing import Any, Mapping
 from sirocco.engine import CallFired, ScheduleCall
 from sirocco.messaging import envelopes
 from sirocco.messaging import lambda_events as le
-from sirocco.messaging.envelopes import EnvelopeError
 from sirocco.messaging.queues import OutMessage
 from sirocco.messaging.routing import call_delay, call_fired_id, engine_message
 
-from . import logs
+from . import inbox, logs
 from .runtime import Runtime, get_runtime
 
 #: a call delivered less than this before its due time fires (SQS delays have 1 s granularity)
@@ -29,21 +28,13 @@ EARLY = 1.0
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     rt = runtime or get_runtime()
-    failed: list[str] = []
+    accepted, failed = inbox.accept(rt, event, ScheduleCall, "timer")
     fire: list[tuple[str, OutMessage]] = []
     again: list[tuple[str, OutMessage]] = []
     now = rt.clock()
-    for record in le.records(event):
+    for record, envelope in accepted:
         message_id = record.get("messageId", "")
-        try:
-            envelope = rt.queues.read(record["body"])
-            cmd = envelope.obj
-            if not isinstance(cmd, ScheduleCall):
-                raise EnvelopeError(f"{envelope.type} is not a ScheduleCall")
-        except Exception as exc:
-            logs.error("timer message refused", message_id=message_id, **logs.exception_fields(exc))
-            failed.append(message_id)
-            continue
+        cmd = envelope.obj
         ids = {"execution_id": cmd.execution_id, "call_id": cmd.call_id, "kind": cmd.kind}
         if cmd.due - now >= EARLY:
             delay = call_delay(cmd.due, now, rt.queue_settings.max_delay)
