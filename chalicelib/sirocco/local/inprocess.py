@@ -15,22 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sirocco.actions import ActionContext, ActionRegistry, Result, default_registry, run_action
-from sirocco.engine import ActionSignature, Catalog, RunAction
+from sirocco.engine import Catalog, RunAction
 from sirocco.engine.simulation import ActionOutcome, Simulation
+from sirocco.handlers.specs import signatures
 from sirocco.language import Document
 
 
 def catalog_for(document: Document, registry: ActionRegistry = default_registry) -> Catalog:
     """The engine's view of a document plus the registry's action signatures."""
-    signatures = {}
-    for name in registry.names():
-        signature = registry.get(name).signature
-        signatures[name] = ActionSignature(
-            required=tuple(p.name for p in signature.params if p.required),
-            optional=tuple(p.name for p in signature.params if not p.required),
-            extra=signature.var_keyword is not None,
-        )
-    return Catalog.of(document.workflows, document.actions, signatures=signatures)
+    return Catalog.of(document.workflows, document.actions, signatures=signatures(registry))
 
 
 class WallClockRun(Simulation):
