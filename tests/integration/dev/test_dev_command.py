@@ -9,7 +9,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ import pytest
 
 from sirocco.local.devresources import Clients, verify
 from sirocco.local.devtemplate import LocalPlan, load_template
+from .ports import free_port, port_free
 
 ROOT = Path(__file__).resolve().parents[3]
 READY = re.compile(r"ready in ([0-9.]+) s")
 EMULATOR = re.compile(r"embedded emulator (http://127\.0\.0\.1:\d+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Dev:
@@ -71,7 +65,7 @@ class Dev:
 
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("dev") / "sirocco-dev.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SIROCCO_"))}
     env["SIROCCO_LOG_LEVEL"] = "WARNING"
@@ -181,24 +175,11 @@ def test_a_1000_item_with_items_completes(dev: Dev, workflows: None) -> None:
     print(f"\n1,000-item with-items through sirocco dev: {seconds:.1f} s")
 
 
-def _port_free(port: int) -> bool:
-    """A new server can listen on ``port`` (as servers do, with SO_REUSEADDR: the
-    closed connections of the test's own requests may sit in TIME_WAIT)."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            s.listen()
-        except OSError:
-            return False
-    return True
-
-
 def test_ctrl_c_stops_it_cleanly(dev: Dev) -> None:
     began = time.monotonic()
     dev.process.send_signal(signal.SIGINT)
     assert dev.process.wait(10) == 0, dev.output()[-3000:]
     assert time.monotonic() - began < 5
     assert "stopped in" in dev.output()
-    assert _port_free(dev.port)
-    assert _port_free(int(dev.emulator.rsplit(":", 1)[1]))
+    assert port_free(dev.port)
+    assert port_free(int(dev.emulator.rsplit(":", 1)[1]))

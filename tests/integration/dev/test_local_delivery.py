@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import threading
 import time
 import urllib.request
@@ -24,6 +23,7 @@ from sirocco.local.dev import DevOptions, DevStack
 from sirocco.local.devpollers import MotoTransport, QueuePoller, QueueRef
 from sirocco.local.devresources import Clients, verify
 
+from .ports import port_free
 from .standin import Recorder, make_app
 
 
@@ -259,19 +259,6 @@ def test_a_due_schedule_is_delivered_to_its_queue(stack: DevStack, recorder: Rec
     assert stack.scheduler is not None and stack.scheduler.fired >= 1
 
 
-def _port_free(port: int) -> bool:
-    """A new server can listen on ``port`` (as servers do, with SO_REUSEADDR: the
-    closed connections of the test's own requests may sit in TIME_WAIT)."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            s.listen()
-        except OSError:
-            return False
-    return True
-
-
 def test_stop_joins_every_thread_and_frees_the_ports(tmp_path: Path) -> None:
     prefix = f"s{uuid.uuid4().hex[:6]}"
     before = {t.ident for t in threading.enumerate()}
@@ -285,7 +272,7 @@ def test_stop_joins_every_thread_and_frees_the_ports(tmp_path: Path) -> None:
     dev.stop()
     assert time.monotonic() - began < 3
     assert all(p.threads_alive == 0 for p in pollers)
-    assert _port_free(api_port) and _port_free(emulator_port)
+    assert port_free(api_port) and port_free(emulator_port)
     leftovers = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()
                  and not t.name.startswith("Thread-")]  # request threads of the HTTP servers end by themselves
     assert leftovers == []
