@@ -20,32 +20,30 @@ from chalice import Chalice  # noqa: E402
 
 from sirocco.api.routes import blueprint  # noqa: E402
 from sirocco.handlers import engine, executor, notifier, timer  # noqa: E402
+from sirocco.messaging.settings import QueueSettings  # noqa: E402
 
 app = Chalice(app_name="sirocco")
 app.register_blueprint(blueprint)
 
-ENGINE_QUEUE = os.environ.get("SIROCCO_ENGINE_QUEUE") or "sirocco-engine.fifo"
-EXECUTOR_QUEUE = os.environ.get("SIROCCO_EXECUTOR_QUEUE") or "sirocco-executor"
-TIMER_QUEUE = os.environ.get("SIROCCO_TIMER_QUEUE") or "sirocco-timer"
-NOTIFIER_QUEUE = os.environ.get("SIROCCO_NOTIFIER_QUEUE") or "sirocco-notifier"
+_QUEUES = QueueSettings.from_env()  # the handlers' own reading of the queue names
 
 
-@app.on_sqs_message(queue=ENGINE_QUEUE, batch_size=10, name="engine")
+@app.on_sqs_message(queue=_QUEUES.engine_queue, batch_size=10, name="engine")
 def engine_queue(event):
     return engine.handle(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=EXECUTOR_QUEUE, batch_size=10, name="executor")
+@app.on_sqs_message(queue=_QUEUES.executor_queue, batch_size=10, name="executor")
 def executor_queue(event):
     return executor.handle(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=TIMER_QUEUE, batch_size=10, name="timer")
+@app.on_sqs_message(queue=_QUEUES.timer_queue, batch_size=10, name="timer")
 def timer_queue(event):
     return timer.handle(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=NOTIFIER_QUEUE, batch_size=10, name="notifier")
+@app.on_sqs_message(queue=_QUEUES.notifier_queue, batch_size=10, name="notifier")
 def notifier_queue(event):
     return notifier.handle(event.to_dict(), event.context)
 
