@@ -1,0 +1,99 @@
+"""The request side of the API: one Chalice blueprint, and helpers that read
+the current request and turn a resource function's answer into a response.
+
+Resource functions (``api/<resource>.py``) take plain values and return
+``(status, body)`` or raise ``ApiError``; the route modules (``api/routes/``)
+bind them to ``blueprint`` with these helpers, so that no resource function
+sees Chalice and every error leaves in Mistral's shape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Mapping
+
+from chalice import Blueprint, Response
+
+from sirocco.handlers import logs
+
+from .errors import ApiError, bad_request
+
+blueprint = Blueprint("sirocco.api")
+
+#: what a definition upload may be sent as (python-mistralclient says text/plain; curl's default too)
+DEFINITION_TYPES = ["text/plain", "text/yaml", "application/yaml", "application/x-yaml",
+                    "application/octet-stream", "application/x-www-form-urlencoded", "application/json"]
+JSON_TYPES = ["application/json"]
+
+
+def respond(status: int, body: Any) -> Response:
+    if status == 204 or body is None:
+        return Response(body="", status_code=status)
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": "application/json"})
+
+
+def answer(call: Callable[[], tuple[int, Any]]) -> Response:
+    """Run a resource call: its answer as JSON, an ``ApiError`` in Mistral's
+    shape, anything else a logged 500 that still names the failure."""
+    try:
+        status, body = call()
+    except ApiError as exc:
+        return respond(exc.status, exc.body())
+    except Exception as exc:  # never a bare stack trace to a client
+        request = blueprint.current_request
+        logs.error("api request failed", method=request.method, path=request.path, **logs.exception_fields(exc))
+        return respond(500, {"faultcode": "Server", "faultstring": f"{type(exc).__name__}: {exc}",
+                             "debuginfo": None})
+    return respond(status, body)
+
+
+def query() -> dict[str, str]:
+    """The query parameters (the last value of a repeated one)."""
+    return dict(blueprint.current_request.query_params or {})
+
+
+def param(name: str, default: str = "") -> str:
+    return query().get(name, default)
+
+
+def flag(name: str, default: bool = False) -> bool:
+    """A boolean query parameter as wsme reads one (``true``/``1``/``yes``...)."""
+    value = query().get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes", "y", "on", "t"):
+        return True
+    if lowered in ("false", "0", "no", "n", "off", "f"):
+        return False
+    raise bad_request(f"Invalid input for field/attribute {name}. Value: '{value}'. Wrong type. "
+                      "Expected 'bool', got 'str'")
+
+
+def text() -> str:
+    raw = blueprint.current_request.raw_body or b""
+    return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+
+
+def json_body() -> Mapping[str, Any]:
+    """The request body as a JSON object; 400 if it is not one."""
+    raw = text()
+    try:
+        body = json.loads(raw or "null")
+    except ValueError:
+        raise bad_request("Request is not in valid JSON format") from None
+    if not isinstance(body, Mapping):
+        raise bad_request("Request is not in valid JSON format")
+    return body
+
+
+def base_url() -> str:
+    """This API's root URL as the client reached it (``next`` links are built on it)."""
+    request = blueprint.current_request
+    headers = request.headers or {}
+    host = headers.get("host") or "127.0.0.1:8989"
+    scheme = headers.get("x-forwarded-proto") or "http"
+    context = request.context or {}
+    stage = context.get("stage")
+    prefix = f"/{stage}" if stage and ".execute-api." in host else ""
+    return f"{scheme}://{host}{prefix}"

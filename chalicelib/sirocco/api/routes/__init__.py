@@ -1,0 +1,8 @@
+"""The API's routes, one module per resource group, all on ``api.http.blueprint``
+(app.py registers it at the root). Importing this package binds every route."""
+
+from sirocco.api.http import blueprint
+
+from . import executions, workflows  # noqa: F401  (binding the routes is importing them)
+
+__all__ = ["blueprint"]
