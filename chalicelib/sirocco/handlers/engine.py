@@ -25,12 +25,14 @@ import time
 from typing import Any, Mapping, Sequence
 
 from sirocco.engine import ActionCompleted, ExecutionState, StartExecution, decide
+from sirocco.engine import states
 from sirocco.engine.events import Event
 from sirocco.messaging import lambda_events as le
 from sirocco.messaging.envelopes import Envelope
 from sirocco.messaging.queues import QueueMissing
 from sirocco.messaging.routing import RouteContext, route
 from sirocco.persistence import ConcurrentSaveError, LazyRecords
+from sirocco.persistence import pins
 from sirocco.persistence import records_codec as codec
 from sirocco.persistence.records_codec import encode_commands
 from sirocco.persistence.settings import DEFAULT_PROJECT
@@ -99,7 +101,7 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
             rt.step("engine.resent")
             store.mark_sent(execution_id, version)
     _prefetch_actions(rt, execution_id, state, events)
-    catalog = rt.catalog(meta)
+    catalog = rt.catalog(meta, _pinned(rt, execution_id, state, events, meta))
     decision = decide(catalog, state, events)
     header = decision.state.header
     if version == 0 and not meta.get("workflow_id") and header.workflow:
@@ -118,6 +120,25 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
               changed=len(decision.changed), commands=len(commands), state=header.state,
               ms=round((time.perf_counter() - started) * 1000, 1))
     return new_version
+
+
+def _pinned(rt: Runtime, execution_id: str, state: ExecutionState, events: Sequence[Event],
+            meta: Mapping[str, Any]) -> dict[str, str]:
+    """The execution's own workflow definition, as it was when the execution
+    started: pinned by the batch that applies the start (before its save, so a
+    crash pins again the same text), read back by every later batch."""
+    header = state.header
+    start = next((e for e in events if isinstance(e, StartExecution)), None)
+    name = header.workflow or (start.workflow if start is not None else "")
+    if not name:
+        return {}
+    if start is not None and header.state == states.IDLE:
+        item = rt.catalog(meta).item("workflow", name)
+        if item is None or not item.definition:
+            return {}  # the engine refuses the start itself
+        return {name: pins.pin(rt.executions, execution_id, item.definition)}
+    text = pins.pinned(rt.executions, execution_id)
+    return {name: text} if text is not None else {}
 
 
 def _prefetch_actions(rt: Runtime, execution_id: str, state: ExecutionState, events: Sequence[Event]) -> None:

@@ -58,11 +58,13 @@ class Runtime:
             api_url=env.get("SIROCCO_API_URL") or None,
         )
 
-    def catalog(self, meta: Mapping[str, Any] | None = None) -> DefinitionCatalog:
-        """The specs an execution with ``meta`` (project_id, namespace) sees."""
+    def catalog(self, meta: Mapping[str, Any] | None = None,
+                pinned: Mapping[str, str] | None = None) -> DefinitionCatalog:
+        """The specs an execution with ``meta`` (project_id, namespace) sees;
+        ``pinned``: workflow name -> the definition text it started with."""
         meta = meta or {}
         return DefinitionCatalog(self.definitions, meta.get("project_id") or DEFAULT_PROJECT,
-                                 meta.get("namespace") or "", self.registry)
+                                 meta.get("namespace") or "", self.registry, pinned)
 
     def step(self, name: str) -> None:
         if self.checkpoint is not None:

@@ -6,7 +6,9 @@ in the execution's project (public definitions of other projects included).
 Each lookup is one GetItem, remembered for the catalog's life (one engine
 batch, one API request). Parsing is the expensive part and is cached per
 process by the definition text's digest, so a warm Lambda parses a workflow
-once. Registered actions' signatures come from the action registry, so a
+once. An execution's own workflow is read from the definition it started
+with (``pinned``, persistence/pins.py), as Mistral keeps a running
+execution's spec. Registered actions' signatures come from the action registry, so a
 task with a missing or unexpected action input fails as in Mistral.
 """
 
@@ -73,11 +75,13 @@ class DefinitionCatalog:
     """``SpecSource`` for one execution: its project and namespace."""
 
     def __init__(self, definitions: Any, project_id: str, namespace: str = "",
-                 registry: ActionRegistry = default_registry) -> None:
+                 registry: ActionRegistry = default_registry, pinned: Mapping[str, str] | None = None) -> None:
         self.definitions = definitions
         self.project_id = project_id
         self.namespace = namespace or ""
         self.signatures = signatures(registry)
+        #: workflow name -> the definition text an execution started with (it wins over the table)
+        self.pinned = dict(pinned or {})
         self._items: dict[tuple[str, str], Any] = {}
 
     def item(self, kind: str, name: str) -> Any | None:
@@ -93,6 +97,8 @@ class DefinitionCatalog:
         return self._items[key]
 
     def workflow(self, name: str) -> WorkflowSpec | None:
+        if name in self.pinned:
+            return _parse("workflow", self.pinned[name]).get(name)
         item = self.item("workflow", name)
         if item is None or not item.definition:
             return None

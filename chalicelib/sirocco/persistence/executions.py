@@ -362,7 +362,7 @@ class ExecutionStore:
             for prefix, attr in _MAPS.items():
                 setattr(state, attr, LazyRecords(self, execution_id, prefix, cache))
         for row in rows:
-            if row.sk in (HEADER, DONE) or row.sk in overlay:
+            if row.sk in (HEADER, DONE) or row.sk in overlay or row.sk.split("#", 1)[0] not in _MAPS:
                 continue
             self._place(state, self._decode(row.sk, row.body, row.s3, cache))
         for sk, item in overlay.items():
