@@ -90,6 +90,37 @@ def build_models(settings: Settings) -> Models:
         g_state = UnicodeAttribute(hash_key=True)
         g_sort = UnicodeAttribute(range_key=True)
 
+    class ByParent(GlobalSecondaryIndex):
+        """Sub-executions of one task execution (``task_execution_id``), by creation. Sparse."""
+
+        class Meta:
+            index_name = "by_parent"
+            projection = KeysOnlyProjection()
+
+        g_parent = UnicodeAttribute(hash_key=True)
+        g_sort = UnicodeAttribute(range_key=True)
+
+    class ByRoot(GlobalSecondaryIndex):
+        """Executions under one root execution (``root_execution_id``), by creation;
+        root executions themselves under ``#<project>`` (``nulls=root_execution_id``)."""
+
+        class Meta:
+            index_name = "by_root"
+            projection = KeysOnlyProjection()
+
+        g_root = UnicodeAttribute(hash_key=True)
+        g_sort = UnicodeAttribute(range_key=True)
+
+    class ByWorkflowId(GlobalSecondaryIndex):
+        """Executions of one workflow definition (``workflow_id``), by creation."""
+
+        class Meta:
+            index_name = "by_workflow_id"
+            projection = KeysOnlyProjection()
+
+        g_wfid = UnicodeAttribute(hash_key=True)
+        g_sort = UnicodeAttribute(range_key=True)
+
     class ByRecord(GlobalSecondaryIndex):
         """``/v2/tasks/<id>``: the execution a task (or workflow-run action) belongs to.
         Sparse: only items with ``rid`` appear."""
@@ -120,13 +151,21 @@ def build_models(settings: Settings) -> Models:
         g_workflow = UnicodeAttribute(null=True)
         g_state = UnicodeAttribute(null=True)
         g_sort = UnicodeAttribute(null=True)
+        g_parent = UnicodeAttribute(null=True)
+        g_root = UnicodeAttribute(null=True)
+        g_wfid = UnicodeAttribute(null=True)
         created = NumberAttribute(null=True)
         rid = UnicodeAttribute(null=True)
+        asks = NumberAttribute(null=True)  # the API's count of state changes asked (event ids)
+        gone = NumberAttribute(null=True)  # deleted at (a tombstone: the partition is being removed)
         expires_at = TTLAttribute(null=True)
 
         by_project = ByProject()
         by_workflow = ByWorkflow()
         by_state = ByState()
+        by_parent = ByParent()
+        by_root = ByRoot()
+        by_workflow_id = ByWorkflowId()
         by_record = ByRecord()
 
     # ---- definitions
