@@ -7,7 +7,9 @@ Mistral's unique key, so a duplicate create fails in DynamoDB itself, with no
 read first; a project's definitions of one kind are one Query; ``by_id`` serves
 ``/v2/<kind>/<uuid>`` and ``public`` the definitions other projects may see.
 Definitions are small and rarely written, so both indexes project all
-attributes (one read, no second fetch).
+attributes (one read, no second fetch). A definition too large for a DynamoDB
+item (a workflow document of hundreds of KB) has its largest texts moved to
+the payload bucket, as execution records do, and read back transparently.
 """
 
 from __future__ import annotations
@@ -18,22 +20,40 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 
+from .keys import HASH_KEY_MAX, RANGE_KEY_MAX, fitted
 from .models import Models, build_models
+from .payloads import PayloadStore, fit_fields
 from .settings import DEFAULT_PROJECT, Settings
 
 #: attributes holding JSON text; given and returned as Python values
 JSON_FIELDS = frozenset({"spec", "interface", "variables", "workflow_input", "workflow_params"})
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Mistral's API shows times this way
+#: attributes that stay in the item whatever its size: keys, index keys, identity, times
+_NOT_OFFLOADED = frozenset({"pk", "sk", "kind", "id", "name", "namespace", "project_id", "scope", "created_at",
+                            "updated_at", "g_public", "s3"})
 
 
 class DuplicateDefinition(Exception):
     """A definition of that kind, name and namespace exists in the project."""
 
 
+#: bytes of the sort key's namespace part; the name gets the rest of the 1024
+NAMESPACE_KEY_MAX = 512
+
+
+def namespace_prefix(namespace: str) -> str:
+    """The sort keys of a namespace's definitions begin with this."""
+    return f"{fitted(quote(namespace or '', safe=''), NAMESPACE_KEY_MAX)}#"
+
+
 def definition_key(kind: str, project_id: str, namespace: str, name: str) -> tuple[str, str]:
-    return f"{kind}#{project_id}", f"{quote(namespace or '', safe='')}#{name}"
+    """(pk, sk); parts too long for DynamoDB's key limits are shortened with a digest (keys.py)."""
+    prefix = namespace_prefix(namespace)
+    pk = f"{kind}#{fitted(project_id, HASH_KEY_MAX - len(kind) - 1)}"
+    return pk, prefix + fitted(name, RANGE_KEY_MAX - len(prefix.encode("utf-8")))
 
 
 def kind_of(item: Any) -> str:
@@ -44,7 +64,7 @@ def kind_of(item: Any) -> str:
 def to_dict(item: Any) -> dict[str, Any]:
     """A definition's attributes by Mistral's names (JSON attributes parsed)."""
     data = {name: getattr(item, name) for name in item.get_attributes()
-            if name not in ("pk", "sk", "g_public")}
+            if name not in ("pk", "sk", "g_public", "s3")}
     data["kind"] = kind_of(item)
     for name in JSON_FIELDS & data.keys():
         if data[name] is not None:
@@ -53,10 +73,44 @@ def to_dict(item: Any) -> dict[str, Any]:
 
 
 class DefinitionStore:
-    def __init__(self, settings: Settings | None = None, models: Models | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, models: Models | None = None,
+                 payloads: PayloadStore | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.models = models or build_models(self.settings)
         self.Definition = self.models.Definition
+        self._payloads = payloads
+
+    @property
+    def payloads(self) -> PayloadStore:
+        """Made on first use: only definitions too large for an item need S3."""
+        if self._payloads is None:
+            self._payloads = PayloadStore(self.settings)
+        return self._payloads
+
+    def _save(self, item: Any, condition: Any) -> None:
+        """Save ``item``, its largest texts in S3 if it would not fit DynamoDB's item limit
+        (the item keeps their keys in ``s3``); the texts stay readable on ``item``."""
+        texts = {name: value for name, attr in type(item).get_attributes().items()
+                 if name not in _NOT_OFFLOADED and isinstance(attr, UnicodeAttribute)
+                 and isinstance(value := getattr(item, name), str)}
+        prefix = f"definitions/{item.id}"
+        _, offloaded = fit_fields(texts, self.settings.item_budget,
+                                  lambda text: self.payloads.put(prefix, text.encode("utf-8")))
+        for name in offloaded:
+            setattr(item, name, None)
+        item.s3 = json.dumps(offloaded) if offloaded else None
+        try:
+            item.save(condition=condition)
+        finally:
+            for name in offloaded:
+                setattr(item, name, texts[name])
+
+    def _restore(self, item: Any) -> Any:
+        """Bring back the texts a large definition keeps in S3."""
+        if item is not None and item.s3:
+            for name, key in json.loads(item.s3).items():
+                setattr(item, name, self.payloads.get(key).decode("utf-8"))
+        return item
 
     def _class(self, kind: str) -> Any:
         try:
@@ -83,7 +137,7 @@ class DefinitionStore:
         item = cls(pk, sk, name=name, namespace=namespace, project_id=project_id,
                    g_public=kind if scope == "public" else None, **values)
         try:
-            item.save(condition=cls.pk.does_not_exist())
+            self._save(item, cls.pk.does_not_exist())
         except PutError as exc:
             if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
                 raise DuplicateDefinition(f"{kind} {name!r} exists in namespace {namespace!r}") from None
@@ -103,7 +157,7 @@ class DefinitionStore:
             setattr(item, key, value)
         if "scope" in values:
             item.g_public = kind if values["scope"] == "public" else None
-        item.save(condition=type(item).pk.exists())
+        self._save(item, type(item).pk.exists())
         return item
 
     def get(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
@@ -112,18 +166,18 @@ class DefinitionStore:
         cls = self._class(kind)
         pk, sk = definition_key(kind, project_id, namespace, name)
         try:
-            return cls.get(pk, sk)
+            return self._restore(cls.get(pk, sk))
         except cls.DoesNotExist:
             pass
         if include_public:
             for item in cls.public.query(kind, cls.sk == sk, limit=1):
-                return item
+                return self._restore(item)
         return None
 
     def get_by_id(self, definition_id: str, kind: str | None = None) -> Any | None:
         for item in self.Definition.by_id.query(definition_id, limit=1):
             if kind is None or kind_of(item) == kind:
-                return item
+                return self._restore(item)
         return None
 
     def list(self, kind: str, *, project_id: str = DEFAULT_PROJECT, namespace: str | None = None,
@@ -131,13 +185,13 @@ class DefinitionStore:
         """The project's definitions of one kind (one Query), plus other projects'
         public ones; sorted by namespace and name."""
         cls = self._class(kind)
-        pk = f"{kind}#{project_id}"
-        prefix = None if namespace is None else f"{quote(namespace, safe='')}#"
+        pk = definition_key(kind, project_id, "", "")[0]
+        prefix = None if namespace is None else namespace_prefix(namespace)
         found = list(cls.query(pk, cls.sk.startswith(prefix)) if prefix is not None else cls.query(pk))
         if include_public:
             query = cls.public.query(kind, cls.sk.startswith(prefix)) if prefix is not None else cls.public.query(kind)
             found += [item for item in query if item.project_id != project_id]
-        return sorted(found, key=lambda i: (i.namespace, i.name, i.project_id))
+        return sorted((self._restore(item) for item in found), key=lambda i: (i.namespace, i.name, i.project_id))
 
     def delete(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT) -> bool:
         cls = self._class(kind)

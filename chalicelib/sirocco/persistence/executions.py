@@ -34,6 +34,7 @@ from sirocco.engine import states
 from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState, Record, TaskRecord
 
 from . import records_codec as codec
+from .keys import HASH_KEY_MAX, RANGE_KEY_MAX, index_value
 from .models import Models, build_models
 from .payloads import PayloadStore, fit_fields, utf8_len
 from .settings import DEFAULT_PROJECT, Settings
@@ -109,6 +110,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def _when(epoch: int | None) -> datetime.datetime | None:
     """PynamoDB's TTLAttribute wants an aware datetime; we compute epoch seconds."""
     return None if epoch is None else datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+
+
+def _project_key(project_id: str) -> str:
+    """The project as index keys hold it: ``by_project``'s hash key and the head of
+    ``g_sort`` (a sort key, with room left for ``#<created>``)."""
+    return index_value(project_id, RANGE_KEY_MAX - 64)
 
 
 def _dumps(value: Any) -> str:
@@ -253,10 +260,10 @@ class ExecutionStore:
                    I.log.set(log) if log else I.log.remove(),
                    I.log_s3.set(log_key) if log_key else I.log_s3.remove(),
                    I.meta.set(I.meta | _dumps(meta)),
-                   I.g_project.set(I.g_project | project),
+                   I.g_project.set(I.g_project | _project_key(project)),
                    I.created.set(I.created | created),
-                   I.g_sort.set(I.g_sort | f"{project}#{created:017.6f}"),
-                   I.g_workflow.set(header.workflow or "-"),
+                   I.g_sort.set(I.g_sort | f"{_project_key(project)}#{created:017.6f}"),
+                   I.g_workflow.set(index_value(header.workflow or "", HASH_KEY_MAX)),
                    I.g_state.set(header.state)]
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
@@ -436,12 +443,14 @@ class ExecutionStore:
         I = self.Item
         kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": not newest_first,
                                   "last_evaluated_key": start}
+        project = _project_key(project_id)
         if workflow is not None:
-            result = I.by_workflow.query(workflow, I.g_sort.startswith(f"{project_id}#"), **kwargs)
+            result = I.by_workflow.query(index_value(workflow, HASH_KEY_MAX), I.g_sort.startswith(f"{project}#"),
+                                         **kwargs)
         elif state is not None:
-            result = I.by_state.query(state, I.g_sort.startswith(f"{project_id}#"), **kwargs)
+            result = I.by_state.query(state, I.g_sort.startswith(f"{project}#"), **kwargs)
         else:
-            result = I.by_project.query(project_id, **kwargs)
+            result = I.by_project.query(project, **kwargs)
         keys = [r.pk for r in result]
         self.stats.count("Query", read=len(keys))
         found: dict[str, Any] = {}

@@ -206,6 +206,7 @@ def build_models(settings: Settings) -> Models:
         created_at = UnicodeAttribute(null=True)
         updated_at = UnicodeAttribute(null=True)
         g_public = UnicodeAttribute(null=True)
+        s3 = UnicodeAttribute(null=True)  # JSON {attribute: S3 key} of texts too large for the item
 
         by_id = ById()
         public = Public()
