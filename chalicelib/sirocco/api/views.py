@@ -11,6 +11,8 @@ from sirocco.engine import states
 from sirocco.engine.records import ExecutionRecord, TaskRecord
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
+from .definition_text import member_text
+
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -25,8 +27,11 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-def execution(header: ExecutionRecord, meta: Mapping[str, Any], *, published_global: bool = True) -> dict[str, Any]:
-    """A workflow execution (GET /v2/executions/<id>; POST answers without ``published_global``)."""
+def execution(header: ExecutionRecord, meta: Mapping[str, Any], *, published_global: bool = True,
+              leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A workflow execution (GET /v2/executions/<id>; POST answers without ``published_global``).
+    ``leave_out``: fields Mistral does not load for that answer (lists: ``output`` unless
+    ``include_output``; a description update: ``params``, ``input``, ``output``)."""
     params = dict(header.params or {})
     namespace = meta.get("namespace", params.get("namespace", "")) or ""
     view: dict[str, Any] = {
@@ -49,6 +54,8 @@ def execution(header: ExecutionRecord, meta: Mapping[str, Any], *, published_glo
     }
     if published_global:
         view["published_global"] = json_text({})
+    for name in leave_out:
+        view.pop(name, None)
     return view
 
 
@@ -79,18 +86,24 @@ def task(record: TaskRecord, header: ExecutionRecord, meta: Mapping[str, Any]) -
     }
 
 
-def workflow(item: Any, *, created: bool = False) -> dict[str, Any]:
-    """A workflow definition. Mistral's POST answer holds ``interface`` as an
-    object and no ``updated_at``; GET holds ``interface`` as a JSON string."""
+def workflow(item: Any, *, created: bool = False, updated: bool = False) -> dict[str, Any]:
+    """A workflow definition. Mistral's POST and PUT answers hold ``interface``
+    as an object (POST without ``updated_at``); GET holds it as a JSON string.
+    A workbook's workflow shows its part of the workbook text and no checksum
+    (its stored ``definition`` is the whole workbook, which the engine reads)."""
     interface = json.loads(item.interface) if item.interface else {"input": [], "output": []}
+    definition, checksum = item.definition, item.checksum
+    if getattr(item, "workbook_name", None):
+        definition = member_text(item.definition or "", "workflows", item.name[len(item.workbook_name) + 1:])
+        checksum = None
     view: dict[str, Any] = {
         "id": item.id,
         "name": item.name,
         "namespace": item.namespace or "",
         "input": item.input or "",
-        "interface": interface if created else json_text(interface),
-        "definition": item.definition,
-        "checksum": item.checksum,
+        "interface": interface if created or updated else json_text(interface),
+        "definition": definition,
+        "checksum": checksum,
         "tags": list(item.tags or []),
         "scope": item.scope,
         "project_id": item.project_id,

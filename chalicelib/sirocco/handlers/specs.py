@@ -8,8 +8,10 @@ batch, one API request). Parsing is the expensive part and is cached per
 process by the definition text's digest, so a warm Lambda parses a workflow
 once. An execution's own workflow is read from the definition it started
 with (``pinned``, persistence/pins.py), as Mistral keeps a running
-execution's spec. Registered actions' signatures come from the action registry, so a
-task with a missing or unexpected action input fails as in Mistral.
+execution's spec. A workbook's workflows and actions are read from the
+workbook text they keep, by their full names. Registered actions'
+signatures come from the action registry, so a task with a missing or
+unexpected action input fails as in Mistral.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any, Mapping
 
 from sirocco.actions import ActionRegistry, default_registry
 from sirocco.engine import ActionSignature
-from sirocco.language import ActionSpec, WorkflowSpec, parse_actions, parse_workflows
+from sirocco.language import (ActionSpec, ValidationFailed, WorkflowSpec, parse_actions, parse_workbook,
+                              parse_workflows)
 
 PARSED_CACHE_SIZE = 512
 
@@ -37,7 +40,15 @@ def _parse(kind: str, text: str) -> dict[str, Any]:
         if found is not None:
             _parsed.move_to_end(key)
             return found
-    specs = parse_workflows(text) if kind == "workflow" else parse_actions(text)
+    try:
+        specs = parse_workflows(text) if kind == "workflow" else parse_actions(text)
+    except ValidationFailed as not_a_list:
+        # a workbook's workflows and actions keep the whole workbook text (api/workbooks.py)
+        try:
+            book = parse_workbook(text)
+        except ValidationFailed:
+            raise not_a_list from None
+        specs = book.workflows if kind == "workflow" else book.actions
     found = {spec.name: spec for spec in specs}
     with _parsed_lock:
         _parsed[key] = found

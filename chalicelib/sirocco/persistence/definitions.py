@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from .keys import HASH_KEY_MAX, RANGE_KEY_MAX, fitted
 from .models import Models, build_models
@@ -37,7 +39,25 @@ _NOT_OFFLOADED = frozenset({"pk", "sk", "kind", "id", "name", "namespace", "proj
 
 
 class DuplicateDefinition(Exception):
-    """A definition of that kind, name and namespace exists in the project."""
+    """A definition of that kind, name and namespace exists in the project
+    (``item``: the one that could not be created, when known)."""
+
+    def __init__(self, message: str, item: Any = None) -> None:
+        super().__init__(message)
+        self.item = item
+        self.kind = kind_of(item) if item is not None else None
+
+
+class DefinitionMissing(Exception):
+    """A definition a transaction replaces or deletes does not exist (any more)."""
+
+    def __init__(self, message: str, item: Any) -> None:
+        super().__init__(message)
+        self.item = item
+
+
+class TransactionTooLarge(Exception):
+    """DynamoDB refused the transaction: over 100 items or 4 MB."""
 
 
 #: bytes of the sort key's namespace part; the name gets the rest of the 1024
@@ -90,6 +110,12 @@ class DefinitionStore:
     def _save(self, item: Any, condition: Any) -> None:
         """Save ``item``, its largest texts in S3 if it would not fit DynamoDB's item limit
         (the item keeps their keys in ``s3``); the texts stay readable on ``item``."""
+        with self._fitted(item):
+            item.save(condition=condition)
+
+    @contextmanager
+    def _fitted(self, item: Any) -> Iterator[None]:
+        """While inside, ``item`` fits an item: its largest texts are in S3."""
         texts = {name: value for name, attr in type(item).get_attributes().items()
                  if name not in _NOT_OFFLOADED and isinstance(attr, UnicodeAttribute)
                  and isinstance(value := getattr(item, name), str)}
@@ -100,7 +126,7 @@ class DefinitionStore:
             setattr(item, name, None)
         item.s3 = json.dumps(offloaded) if offloaded else None
         try:
-            item.save(condition=condition)
+            yield
         finally:
             for name in offloaded:
                 setattr(item, name, texts[name])
@@ -123,26 +149,70 @@ class DefinitionStore:
         return {k: json.dumps(v) if k in JSON_FIELDS and v is not None and not isinstance(v, str) else v
                 for k, v in fields.items()}
 
-    def create(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
-               **fields: Any) -> Any:
-        """Store a new definition (``id``, ``created_at`` made if not given);
-        ``DuplicateDefinition`` if the key is taken."""
+    def build(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
+              key: str | None = None, **fields: Any) -> Any:
+        """A definition item, not saved (``id``, ``created_at`` made if not
+        given). ``key`` keys it instead of ``name`` (event triggers: by id)."""
         cls = self._class(kind)
-        pk, sk = definition_key(kind, project_id, namespace, name)
+        pk, sk = definition_key(kind, project_id, namespace, name if key is None else key)
         now = datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
         values = self._values(fields)
         values.setdefault("id", str(uuid.uuid4()))
         values.setdefault("created_at", now)
         scope = values.get("scope") or "private"
-        item = cls(pk, sk, name=name, namespace=namespace, project_id=project_id,
+        return cls(pk, sk, name=name, namespace=namespace, project_id=project_id,
                    g_public=kind if scope == "public" else None, **values)
+
+    def create(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
+               key: str | None = None, **fields: Any) -> Any:
+        """Store a new definition (``id``, ``created_at`` made if not given);
+        ``DuplicateDefinition`` if the key is taken."""
+        item = self.build(kind, name, namespace=namespace, project_id=project_id, key=key, **fields)
+        cls = type(item)
         try:
             self._save(item, cls.pk.does_not_exist())
         except PutError as exc:
             if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-                raise DuplicateDefinition(f"{kind} {name!r} exists in namespace {namespace!r}") from None
+                raise DuplicateDefinition(f"{kind} {name!r} exists in namespace {namespace!r}", item) from None
             raise
         return item
+
+    def transact(self, *, create: Iterable[Any] = (), replace: Iterable[Any] = (),
+                 delete: Iterable[Any] = ()) -> None:
+        """Write built items all or none (one TransactWriteItems, at most 100):
+        ``create`` where the key is free, ``replace`` and ``delete`` where it is
+        taken. ``DuplicateDefinition`` / ``DefinitionMissing`` name the item
+        whose condition failed."""
+        ops = [("delete", item) for item in delete]
+        ops += [("create", item) for item in create] + [("replace", item) for item in replace]
+        if not ops:
+            return
+        keys = [(item.pk, item.sk) for _, item in ops]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a transaction may write each definition once")
+        connection = self.Definition._get_connection().connection
+        try:
+            with ExitStack() as fitted_items:
+                for op, item in ops:
+                    if op != "delete":
+                        fitted_items.enter_context(self._fitted(item))
+                with TransactWrite(connection=connection) as tx:
+                    for op, item in ops:
+                        cls = type(item)
+                        if op == "delete":
+                            tx.delete(item, condition=cls.pk.exists())
+                        else:
+                            tx.save(item, condition=cls.pk.does_not_exist() if op == "create" else cls.pk.exists())
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons if exc.cause_response_code == "TransactionCanceledException" else []
+            for (op, item), reason in zip(ops, reasons or []):
+                if reason is not None and reason.code == "ConditionalCheckFailed":
+                    if op == "create":
+                        raise DuplicateDefinition(f"{kind_of(item)} {item.name!r} exists", item) from None
+                    raise DefinitionMissing(f"{kind_of(item)} {item.name!r} does not exist", item) from None
+            if exc.cause_response_code == "ValidationException":
+                raise TransactionTooLarge(exc.cause_response_message or str(exc)) from None
+            raise
 
     def update(self, kind: str, name: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT,
                **fields: Any) -> Any | None:
