@@ -18,34 +18,43 @@ if _LIB not in sys.path:
 
 from chalice import Chalice  # noqa: E402
 
+from sirocco.actions import default_registry  # noqa: E402
+from sirocco.actions.function_actions import register_function_actions  # noqa: E402
 from sirocco.api.routes import blueprint  # noqa: E402
-from sirocco.handlers import engine, executor, notifier, timer  # noqa: E402
+from sirocco.handlers import engine, executor, metrics, notifier, timer  # noqa: E402
 from sirocco.messaging.settings import QueueSettings  # noqa: E402
 
 app = Chalice(app_name="sirocco")
 app.register_blueprint(blueprint)
 
 _QUEUES = QueueSettings.from_env()  # the handlers' own reading of the queue names
+# every batch also writes its metric line (messages, failures, age of the oldest, duration)
+_engine = metrics.measured("engine", engine.handle)
+_executor = metrics.measured("executor", executor.handle)
+_timer = metrics.measured("timer", timer.handle)
+_notifier = metrics.measured("notifier", notifier.handle)
+# the action functions of functions/ the stack deploys: fn.<name> (SIROCCO_FUNCTIONS, from the template)
+register_function_actions(default_registry)
 
 
 @app.on_sqs_message(queue=_QUEUES.engine_queue, batch_size=10, name="engine")
 def engine_queue(event):
-    return engine.handle(event.to_dict(), event.context)
+    return _engine(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=_QUEUES.executor_queue, batch_size=10, name="executor")
 def executor_queue(event):
-    return executor.handle(event.to_dict(), event.context)
+    return _executor(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=_QUEUES.timer_queue, batch_size=10, name="timer")
 def timer_queue(event):
-    return timer.handle(event.to_dict(), event.context)
+    return _timer(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=_QUEUES.notifier_queue, batch_size=10, name="notifier")
 def notifier_queue(event):
-    return notifier.handle(event.to_dict(), event.context)
+    return _notifier(event.to_dict(), event.context)
 
 
 #: queue role -> the Lambda entry point a local poller calls as ``handler(event, context)``

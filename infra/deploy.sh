@@ -11,8 +11,9 @@
 #                    AlarmTopicArn=arn:aws:sns:...
 #
 # Environment: the usual AWS variables (AWS_PROFILE, AWS_REGION ...);
-# CHALICE_STAGE (default dev, the stage .chalice/config.json defines) picks the stage.
-# Needs: chalice (pip install -e .) and the AWS CLI. See docs/deploy.md.
+# CHALICE_STAGE (default dev, the stage .chalice/config.json defines) picks the stage;
+# SIROCCO_EXECUTOR_TARGETS (e.g. "special,gpu:5") overrides the stage's executor targets.
+# Needs: chalice and sirocco (pip install -e .) and the AWS CLI. See docs/deploy.md.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -28,13 +29,16 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 cd "$root"
-# 1. Chalice's SAM template and deployment.zip, with infra/resources.yaml merged in
-chalice package --stage "$stage" --merge-template infra/resources.yaml "$out"
-# 2. upload the code; JSON output also resolves the YAML aliases the merge leaves
-#    (CloudFormation refuses YAML aliases)
+# 1. infra/resources.yaml plus the configured executor targets (SIROCCO_EXECUTOR_TARGETS,
+#    from the shell or .chalice/config.json) and the action functions of functions/
+python -m sirocco.local.stacktemplate --stage "$stage" -o "$out/resources.yaml"
+# 2. Chalice's SAM template and deployment.zip, with that template merged in
+chalice package --stage "$stage" --merge-template "$out/resources.yaml" "$out"
+# 3. upload the code (the app's zip, each function's directory, the functions' layer);
+#    JSON output also resolves the YAML aliases the merge leaves (CloudFormation refuses them)
 aws cloudformation package --template-file "$out/sam.yaml" --s3-bucket "$artifacts" \
     --output-template-file "$out/packaged.json" --use-json
-# 3. create or update the stack (SAM transform, named IAM roles)
+# 4. create or update the stack (SAM transform, named IAM roles)
 params=()
 if [ $# -gt 0 ]; then params=(--parameter-overrides "$@"); fi
 aws cloudformation deploy --stack-name "$stack" --template-file "$out/packaged.json" \

@@ -29,7 +29,7 @@ from sirocco.messaging import lambda_events as le
 from sirocco.messaging.queues import OutMessage
 from sirocco.messaging.routing import action_completed_id, engine_message
 
-from . import inbox, logs
+from . import inbox, logs, metrics
 from .runtime import Runtime, get_runtime
 
 #: seconds kept back from the Lambda's remaining time to send results
@@ -41,6 +41,8 @@ MAX_THREADS = 10
 class _Done:
     message_id: str
     message: OutMessage | None  # None: an async action, nothing to send
+    failed: bool = False
+    ms: float = 0.0
 
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
@@ -52,16 +54,18 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
         for record, envelope in accepted
     ]
     lambda_left = _remaining(context)
+    queue = queue_name(event)
     done: list[_Done] = []
     if work:
         with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(work)), thread_name_prefix="sirocco-exec") as pool:
-            futures = [(w[0], pool.submit(_run, rt, *w, lambda_left)) for w in work]
+            futures = [(w[0], pool.submit(_run, rt, *w, lambda_left, queue)) for w in work]
             for message_id, future in futures:
                 try:
                     done.append(future.result())
                 except Exception as exc:  # run_action never raises; this is a bug of ours
                     logs.error("executor failed", message_id=message_id, **logs.exception_fields(exc))
                     failed.append(message_id)
+    metrics.actions_ran(queue or "unknown", ((d.failed, d.ms) for d in done if d.message is not None))
     messages = [d.message for d in done if d.message is not None]
     if messages:
         try:
@@ -71,6 +75,15 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
                        **logs.exception_fields(exc))
             failed.extend(d.message_id for d in done)
     return le.batch_response(failed)
+
+
+def queue_name(event: Mapping[str, Any]) -> str | None:
+    """The queue a batch came from (Lambda sends one queue's messages per batch)."""
+    for record in le.records(event):
+        arn = record.get("eventSourceARN")
+        if arn:
+            return str(arn).rsplit(":", 1)[-1]
+    return None
 
 
 def _remaining(context: Any) -> float | None:
@@ -91,9 +104,9 @@ def context_for(cmd: RunAction, meta: Mapping[str, Any], rt: Runtime, lambda_lef
 
 
 def _run(rt: Runtime, message_id: str, cmd: RunAction, meta: dict[str, Any], receives: int,
-         lambda_left: float | None) -> _Done:
+         lambda_left: float | None, queue: str | None = None) -> _Done:
     ids = {"execution_id": cmd.execution_id, "task_id": cmd.task_id, "action_id": cmd.action_id,
-           "action": cmd.name}
+           "action": cmd.name, "queue": queue}
     started = time.perf_counter()
     if receives > 1 and not cmd.safe_rerun:
         result: Result | None = Result(error=(
@@ -106,10 +119,17 @@ def _run(rt: Runtime, message_id: str, cmd: RunAction, meta: dict[str, Any], rec
     if result is None:
         logs.info("action started (async)", ms=ms, **ids)
         return _Done(message_id, None)
+    if meta.get("standalone"):  # POST /v2/action_executions: no engine, the record is completed in place
+        from sirocco.api.action_executions import finish_standalone
+
+        finish_standalone(rt, cmd.action_id, result, meta)
+        logs.info("action ran", state="CANCELLED" if result.is_cancel() else "ERROR" if result.is_error()
+                  else "SUCCESS", ms=ms, standalone=True, **ids)
+        return _Done(message_id, None)
     failed = result.is_error() or result.is_cancel()
     error = result.error if result.error is not None or not result.is_cancel() else "Action was cancelled"
     logs.info("action ran", state="ERROR" if failed else "SUCCESS", ms=ms, **ids)
     event = ActionCompleted(action_completed_id(cmd.action_id), rt.clock(), action_id=cmd.action_id,
                             result=None if failed else result.data, error=error if failed else None,
                             failed=failed)
-    return _Done(message_id, engine_message(event, cmd.execution_id))
+    return _Done(message_id, engine_message(event, cmd.execution_id), failed, ms)

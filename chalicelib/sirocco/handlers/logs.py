@@ -9,9 +9,11 @@ import json
 import logging
 import os
 import sys
+import threading
 from typing import Any
 
 logger = logging.getLogger("sirocco.shell")
+_write_lock = threading.Lock()
 
 
 class _StdoutJson(logging.Handler):
@@ -38,14 +40,29 @@ def _default(value: Any) -> str:
     return repr(value)
 
 
+def _line(level: int, msg: str, fields: dict[str, Any]) -> str:
+    line = {"time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "level": logging.getLevelName(level), "msg": msg}
+    line.update({k: v for k, v in fields.items() if v is not None})
+    return json.dumps(line, default=_default, ensure_ascii=False)
+
+
 def log(level: int, msg: str, **fields: Any) -> None:
     """One JSON line: ``{"time", "level", "msg", ...fields}`` (None fields left out)."""
     if not logger.isEnabledFor(level):
         return
-    line = {"time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "level": logging.getLevelName(level), "msg": msg}
-    line.update({k: v for k, v in fields.items() if v is not None})
-    logger.log(level, json.dumps(line, default=_default, ensure_ascii=False))
+    logger.log(level, _line(level, msg, fields))
+
+
+def always(msg: str, **fields: Any) -> None:
+    """One JSON line whatever ``SIROCCO_LOG_LEVEL`` says: metric lines (metrics.py),
+    which a quieter log level must not silently turn off."""
+    text = _line(logging.INFO, msg, fields) + "\n"
+    try:
+        with _write_lock:  # one whole line at a time, from the executor's threads too
+            sys.stdout.write(text)
+    except Exception:  # pragma: no cover - logging must never break a handler
+        pass
 
 
 def info(msg: str, **fields: Any) -> None:

@@ -38,11 +38,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sirocco.actions.function_catalog import ENV_VARIABLE, discover
+
 from .devemulator import Emulator
 from .devpollers import Boto3Transport, MotoTransport, QueuePoller, QueueRef
 from .devresources import Clients, Provisioned, ensure, verify
 from .devscheduler import SchedulerLoop
 from .devtemplate import DEFAULT_ACCOUNT, LocalPlan, default_template_path, load_template
+from .stacktemplate import TARGETS_VARIABLE, build, parse_targets
 
 log = logging.getLogger("sirocco.dev")
 
@@ -178,7 +181,17 @@ class DevStack:
         template_path = Path(opts.template) if opts.template else default_template_path()
         if not template_path.is_file():
             raise DevError(f"no template at {template_path} (use --template)")
-        self.plan = LocalPlan.from_template(load_template(template_path), parameters={"Prefix": opts.prefix},
+        app_dir = Path(opts.app_dir).resolve() if opts.app_dir else default_app_dir()
+        disk_config = chalice_config(app_dir)
+        chalice_env = self._chalice_env(disk_config)
+        functions_dir = app_dir / "functions"
+        try:  # the deployed template: executor targets and action functions added (stacktemplate.py)
+            targets = parse_targets(os.environ.get(TARGETS_VARIABLE, chalice_env.get(TARGETS_VARIABLE, "")))
+            template = build(load_template(template_path), targets=targets, functions=discover(functions_dir),
+                             functions_dir=functions_dir)
+        except ValueError as exc:
+            raise DevError(str(exc)) from None
+        self.plan = LocalPlan.from_template(template, parameters={"Prefix": opts.prefix},
                                             account=account, region=region)
         clients = Clients.create(region=region, endpoint_url=self.endpoint_url)
         try:
@@ -190,12 +203,13 @@ class DevStack:
         for problem in self.problems:
             log.warning("differs from %s: %s", template_path.name, problem)
 
-        app_dir = Path(opts.app_dir).resolve() if opts.app_dir else default_app_dir()
-        disk_config = chalice_config(app_dir)
         # .chalice/config.json's variables unless the shell sets them (SIROCCO_LOG_LEVEL=DEBUG
         # sirocco dev), then the template's resource names, which must be the ones just made
-        env = {k: v for k, v in self._chalice_env(disk_config).items() if k not in os.environ}
+        env = {k: v for k, v in chalice_env.items() if k not in os.environ}
         env.update(self.plan.environment)
+        # the emulator runs no Lambda: action functions run in this process, from functions/
+        if self.plan.environment.get(ENV_VARIABLE) and "SIROCCO_FUNCTIONS_DIR" not in os.environ:
+            env["SIROCCO_FUNCTIONS_DIR"] = str(functions_dir)
         self.api_url = f"http://{opts.host}:{opts.port}"
         self._own_api_url = "SIROCCO_API_URL" not in os.environ
         if self._own_api_url:
@@ -282,13 +296,11 @@ class DevStack:
             transport = Boto3Transport(clients.sqs, region)
         from chalice.config import Config
 
-        for source in getattr(app, "event_sources", []):
-            if not hasattr(source, "batch_size") or not (getattr(source, "queue", None)
-                                                         or getattr(source, "queue_arn", None)):
-                continue  # not an SQS event source
-            name = source.queue or source.queue_arn.rsplit(":", 1)[-1]
-            queue = self.plan.queue_named(name)
-            if queue is None:
+        from chalice.utils import to_cfn_resource_name
+
+        def poll(source: Any, name: str, batch_size: int, max_concurrency: int | None) -> None:
+            queue = self.plan.queue_named(name) if self.plan is not None else None
+            if queue is None or self.provisioned is None:
                 raise DevError(f"the app's handler {source.name!r} listens on queue {name!r}, "
                                f"which infra/resources.yaml does not define")
             ref = QueueRef(name=name, url=self.provisioned.queue_urls[name],
@@ -298,15 +310,26 @@ class DevStack:
                                      config_from_disk=disk_config)
             timeout = (function_config.lambda_timeout if disk_config else None) or 60
             concurrency = self.options.concurrency
-            if getattr(source, "maximum_concurrency", None):
-                concurrency = min(concurrency, source.maximum_concurrency)
+            if max_concurrency:
+                concurrency = min(concurrency, max_concurrency)
             poller = QueuePoller(
                 ref, app.handler_map[source.name], transport,
                 function_name=f"{getattr(app, 'app_name', 'app')}-{self.options.stage}-{source.name}",
-                batch_size=source.batch_size,
+                batch_size=batch_size,
                 batching_window=float(getattr(source, "maximum_batching_window_in_seconds", 0) or 0),
                 concurrency=concurrency, timeout_seconds=int(timeout), retry_delay=self.options.retry_delay)
             self.pollers.append(poller.start())
+
+        sqs_sources = [s for s in getattr(app, "event_sources", []) if hasattr(s, "batch_size")
+                       and (getattr(s, "queue", None) or getattr(s, "queue_arn", None))]
+        for source in sqs_sources:
+            poll(source, source.queue or source.queue_arn.rsplit(":", 1)[-1], source.batch_size,
+                 getattr(source, "maximum_concurrency", None))
+        # the queues the template adds to a handler's function (executor targets), as Lambda would
+        by_function = {to_cfn_resource_name(s.name): s for s in sqs_sources}
+        for extra in self.plan.event_sources:
+            if extra.function in by_function:
+                poll(by_function[extra.function], extra.queue, extra.batch_size, extra.max_concurrency)
 
     # ------------------------------------------------------------------ state
 

@@ -162,6 +162,8 @@ class Resolver:
             values = {"Arn": f"arn:{p}:scheduler:{r}:{a}:schedule-group/{self.resolve(props['Name'])}"}
         elif kind == "AWS::IAM::Role":
             values = {"Arn": f"arn:{p}:iam::{a}:role/{self.resolve(props['RoleName'])}"}
+        elif kind == "AWS::CloudWatch::Alarm":
+            values = {"Arn": f"arn:{p}:cloudwatch:{r}:{a}:alarm:{self.resolve(props['AlarmName'])}"}
         else:
             values = {}
         if attribute not in values:
@@ -295,6 +297,19 @@ class ScheduleGroupPlan:
 
 
 @dataclass(frozen=True)
+class EventSourcePlan:
+    """An SQS event source the template adds to one of the app's functions (an
+    executor target's queue): the function's logical id, as Chalice names it
+    (``Executor`` for the handler named ``executor``), and the queue it reads."""
+
+    function: str
+    name: str
+    queue: str
+    batch_size: int
+    max_concurrency: int | None
+
+
+@dataclass(frozen=True)
 class LocalPlan:
     """What `sirocco dev` creates, resolved from the template."""
 
@@ -309,6 +324,8 @@ class LocalPlan:
     environment: dict[str, str] = field(default_factory=dict)
     #: logical ids of template resources that have no local counterpart
     skipped: list[str] = field(default_factory=list)
+    #: SQS event sources the template adds to the app's functions (beyond Chalice's own)
+    event_sources: list[EventSourcePlan] = field(default_factory=list)
 
     @classmethod
     def from_template(cls, template: Mapping[str, Any], *, parameters: Mapping[str, Any] | None = None,
@@ -320,6 +337,8 @@ class LocalPlan:
         queues: list[QueuePlan] = []
         for logical_id, resource in template["Resources"].items():
             kind = resource.get("Type")
+            if kind is None:  # merged into a function Chalice makes: its added event sources
+                plan.event_sources.extend(_event_sources(logical_id, resource, resolver))
             if kind not in LOCAL_TYPES:
                 plan.skipped.append(logical_id)
                 continue
@@ -351,6 +370,21 @@ class LocalPlan:
 
     def queue_arn(self, queue: QueuePlan) -> str:
         return f"arn:aws:sqs:{self.region}:{self.account}:{queue.name}"
+
+
+def _event_sources(function: str, resource: Mapping[str, Any], resolver: Resolver) -> list[EventSourcePlan]:
+    """The complete SQS events (``Type: SQS``) of a Chalice function entry; the entries
+    without a type only amend the event sources Chalice makes from app.py."""
+    found = []
+    for name, event in ((resource.get("Properties") or {}).get("Events") or {}).items():
+        if not isinstance(event, dict) or event.get("Type") != "SQS":
+            continue
+        props = resolver.resolve(event.get("Properties") or {})
+        queue = str(props["Queue"]).rsplit(":", 1)[-1]
+        scaling = props.get("ScalingConfig") or {}
+        found.append(EventSourcePlan(function, name, queue, int(props.get("BatchSize", 10)),
+                                     int(scaling["MaximumConcurrency"]) if "MaximumConcurrency" in scaling else None))
+    return found
 
 
 def _tags(value: Any) -> dict[str, str]:
