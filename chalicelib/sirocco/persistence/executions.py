@@ -28,7 +28,7 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from sirocco.engine import states
 from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState, Record, TaskRecord
@@ -122,6 +122,28 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def listing_key(project_id: str, kind: str) -> str:
+    """``by_project``'s hash key for a project's task (``TASK``) or action
+    (``ACTION``) records: the index execution headers use (hash = the project)
+    is shared, with keys of its own, so records need no index of their own."""
+    return f"{_project_key(project_id)}#{kind}"
+
+
+def _list_in_project(item: dict[str, Any], record: Record, project_id: str) -> None:
+    """Give a task or action record's item its project-wide listing entry
+    (``gp``, ``gc``: ``by_project`` key and creation time). Both never change
+    after creation, so DynamoDB writes the index entry once per record.
+    Sub-workflow runs are not action executions (Mistral lists them as executions)."""
+    if isinstance(record, TaskRecord):
+        kind = "TASK"
+    elif isinstance(record, ActionRecord) and not record.is_workflow:
+        kind = "ACTION"
+    else:
+        return
+    item["gp"] = listing_key(project_id, kind)
+    item["gc"] = float(record.created_at)
+
+
 class ExecutionStore:
     """Executions in the executions table, large values in the payload bucket.
 
@@ -176,7 +198,8 @@ class ExecutionStore:
 
     def _model(self, execution_id: str, item: dict[str, Any], version: int) -> Any:
         return self.Item(execution_id, item["sk"], v=version, body=item.get("body"), s3=item.get("s3"),
-                         rid=item.get("rid"), expires_at=_when(item.get("exp")))
+                         rid=item.get("rid"), g_project=item.get("gp"), created=item.get("gc"),
+                         expires_at=_when(item.get("exp")))
 
     def _write_items(self, execution_id: str, items: Sequence[dict[str, Any]], version: int) -> None:
         for chunk in _chunks(items, BATCH_WRITE_MAX):
@@ -215,6 +238,9 @@ class ExecutionStore:
         others = [r for r in decision.changed if r.key != HEADER]
         expires = self._expiry(header)
         items = [self.encode_record(execution_id, r) for r in others]
+        project = (meta or {}).get("project_id") or DEFAULT_PROJECT
+        for record, item in zip(others, items):
+            _list_in_project(item, record, project)
         if expires:
             for item in items:
                 item["exp"] = expires
@@ -462,6 +488,108 @@ class ExecutionStore:
         if workflow is not None and state is not None:
             headers = [h for h in headers if h.state == state]  # type: ignore[attr-defined]
         return Page(headers, result.last_evaluated_key)
+
+    # ------------------------------------------------------------------ project-wide task and action lists
+
+    def project_records(self, project_id: str, kind: str, *, newest_first: bool = False,
+                        start: float | None = None, page: int = 100) -> Iterator[tuple[str, Any, dict[str, Any] | None]]:
+        """A project's task (``kind`` = ``TASK``) or action (``ACTION``) records in
+        creation order (``newest_first``: reversed), from creation time ``start``
+        on (newest first: back), ``start`` included. Reads ``by_project`` under
+        ``listing_key`` a page at a time and the bodies with one BatchGetItem a page,
+        lazily: a caller that stops iterating reads no further. Yields (execution id,
+        record, meta): ``meta`` is a standalone action's own (its partition is its id), else None."""
+        I = self.Item
+        condition = None
+        if start is not None:
+            condition = I.created <= start if newest_first else I.created >= start
+        keys = I.by_project.query(listing_key(project_id, kind), condition, scan_index_forward=not newest_first,
+                                  page_size=page)
+        chunk: list[tuple[str, str]] = []
+        for row in keys:
+            chunk.append((row.pk, row.sk))
+            if len(chunk) == page:
+                yield from self._listed(chunk)
+                chunk = []
+        if chunk:
+            yield from self._listed(chunk)
+
+    def _listed(self, keys: list[tuple[str, str]]) -> Iterator[tuple[str, Any, dict[str, Any] | None]]:
+        self.stats.count("Query", read=len(keys))
+        rows = {(r.pk, r.sk): r for r in self.Item.batch_get(keys)}
+        self.stats.count("BatchGetItem", read=len(rows))
+        cache: dict[str, Any] = {}
+        for key in keys:
+            row = rows.get(key)
+            if row is not None:  # gone meanwhile (expired, deleted)
+                yield row.pk, self._decode(row.sk, row.body, row.s3, cache), json.loads(row.meta) if row.meta else None
+
+    # ------------------------------------------------------------------ standalone action executions
+
+    def put_standalone_action(self, record: ActionRecord, meta: dict[str, Any]) -> None:
+        """Store an action execution started on its own (``POST /v2/action_executions``)
+        in a partition of its own (pk = its id, item ``ACTION#<id>``), with ``meta``
+        (project_id, namespace, description, accepted ...). Its ``rid`` makes
+        ``find_action`` find it; it is listed in its project with workflow actions."""
+        item = self.encode_record(record.id, record)
+        _list_in_project(item, record, meta.get("project_id") or DEFAULT_PROJECT)
+        model = self._model(record.id, item, 1)
+        model.meta = _dumps(meta)
+        model.save(condition=self.Item.pk.does_not_exist())
+        self.stats.count("PutItem", written=1)
+
+    def get_standalone_action(self, action_id: str) -> tuple[ActionRecord, dict[str, Any], int] | None:
+        """(record, meta, version) of a standalone action execution; None if there is none."""
+        row = self._get(action_id, f"ACTION#{action_id}")
+        if row is None or row.meta is None:
+            return None
+        return self._decode(row.sk, row.body, row.s3, {}), json.loads(row.meta), int(row.v or 0)  # type: ignore[return-value]
+
+    def complete_standalone_action(self, action_id: str, state: str, result: Any, now: float,
+                                   meta_changes: dict[str, Any] | None = None
+                                   ) -> tuple[ActionRecord, dict[str, Any], bool] | None:
+        """End a RUNNING standalone action execution with ``state`` and ``result``:
+        (record, meta, True) once done, (record, meta, False) when it had ended
+        already (the first completion wins, by a version condition), None when
+        there is no such action execution."""
+        found = self.get_standalone_action(action_id)
+        if found is None:
+            return None
+        record, meta, version = found
+        if record.state != states.RUNNING:
+            return record, meta, False
+        states.check_action(record.state, state)
+        record.state, record.result, record.updated_at = state, result, now
+        meta = {**meta, **(meta_changes or {})}
+        item = self.encode_record(action_id, record)
+        _list_in_project(item, record, meta.get("project_id") or DEFAULT_PROJECT)
+        if self.settings.execution_retention:
+            item["exp"] = int(now) + self.settings.execution_retention
+        model = self._model(action_id, item, version + 1)
+        model.meta = _dumps(meta)
+        try:
+            model.save(condition=self.Item.v == version)
+            self.stats.count("PutItem", written=1)
+        except PutError as exc:
+            self.stats.count("PutItem")
+            if not _condition_failed(exc):
+                raise
+            again = self.get_standalone_action(action_id)
+            return (again[0], again[1], False) if again is not None else None
+        return record, meta, True
+
+    def delete_standalone_action(self, action_id: str) -> bool:
+        """Delete a standalone action execution's item; False if it was not there."""
+        I = self.Item
+        try:
+            I(action_id, f"ACTION#{action_id}").delete(condition=I.pk.exists())
+            self.stats.count("DeleteItem", written=1)
+        except DeleteError as exc:
+            self.stats.count("DeleteItem")
+            if not _condition_failed(exc):
+                raise
+            return False
+        return True
 
     def expire(self, execution_id: str, at: int) -> int:
         """Give every item of a finished execution the TTL ``at`` (epoch seconds)
