@@ -33,6 +33,9 @@ from .settings import DEFAULT_PROJECT, Settings
 #: attributes holding JSON text; given and returned as Python values
 JSON_FIELDS = frozenset({"spec", "interface", "variables", "workflow_input", "workflow_params"})
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Mistral's API shows times this way
+#: DynamoDB refuses a transaction over 4 MB in all: the texts of its items share 3 MiB
+#: (the rest is room for keys, names and the other attributes of up to 100 items)
+TRANSACTION_TEXT_BUDGET = 3 * 1024 * 1024
 #: attributes that stay in the item whatever its size: keys, index keys, identity, times
 _NOT_OFFLOADED = frozenset({"pk", "sk", "kind", "id", "name", "namespace", "project_id", "scope", "created_at",
                             "updated_at", "g_public", "s3"})
@@ -114,13 +117,13 @@ class DefinitionStore:
             item.save(condition=condition)
 
     @contextmanager
-    def _fitted(self, item: Any) -> Iterator[None]:
-        """While inside, ``item`` fits an item: its largest texts are in S3."""
+    def _fitted(self, item: Any, budget: int | None = None) -> Iterator[None]:
+        """While inside, ``item`` fits an item (or ``budget`` bytes of texts): its largest texts are in S3."""
         texts = {name: value for name, attr in type(item).get_attributes().items()
                  if name not in _NOT_OFFLOADED and isinstance(attr, UnicodeAttribute)
                  and isinstance(value := getattr(item, name), str)}
         prefix = f"definitions/{item.id}"
-        _, offloaded = fit_fields(texts, self.settings.item_budget,
+        _, offloaded = fit_fields(texts, self.settings.item_budget if budget is None else budget,
                                   lambda text: self.payloads.put(prefix, text.encode("utf-8")))
         for name in offloaded:
             setattr(item, name, None)
@@ -181,7 +184,7 @@ class DefinitionStore:
                  delete: Iterable[Any] = ()) -> None:
         """Write built items all or none (one TransactWriteItems, at most 100):
         ``create`` where the key is free, ``replace`` and ``delete`` where it is
-        taken. ``DuplicateDefinition`` / ``DefinitionMissing`` name the item
+        taken. Large texts go to S3 so that the whole fits DynamoDB's 4 MB. ``DuplicateDefinition`` / ``DefinitionMissing`` name the item
         whose condition failed."""
         ops = [("delete", item) for item in delete]
         ops += [("create", item) for item in create] + [("replace", item) for item in replace]
@@ -191,11 +194,13 @@ class DefinitionStore:
         if len(set(keys)) != len(keys):
             raise ValueError("a transaction may write each definition once")
         connection = self.Definition._get_connection().connection
+        writes = sum(op != "delete" for op, _ in ops)
+        budget = min(self.settings.item_budget, TRANSACTION_TEXT_BUDGET // max(writes, 1))
         try:
             with ExitStack() as fitted_items:
                 for op, item in ops:
                     if op != "delete":
-                        fitted_items.enter_context(self._fitted(item))
+                        fitted_items.enter_context(self._fitted(item, budget))
                 with TransactWrite(connection=connection) as tx:
                     for op, item in ops:
                         cls = type(item)

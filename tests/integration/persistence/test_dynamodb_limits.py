@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from sirocco.persistence.settings import DYNAMODB_ITEM_LIMIT
-from sirocco.persistence.definitions import definition_key, to_dict
+from sirocco.persistence.definitions import TransactionTooLarge, definition_key, to_dict
 from sirocco.persistence.keys import RANGE_KEY_MAX
 
 from .helpers import decision_of, raw_items
@@ -82,3 +84,23 @@ def test_a_record_just_under_the_item_budget_stays_inline(store, eid):
     assert "s3" not in item and DYNAMODB_ITEM_LIMIT - 60_000 < _item_size(item) < DYNAMODB_ITEM_LIMIT
     assert store.load(eid).state.tasks[task.id].result == task.result
 
+
+
+def test_a_document_of_definitions_over_4_mb_in_all_is_written_at_once(definitions):
+    """One transaction writes a document's definitions; DynamoDB refuses one over 4 MB (moto does not)."""
+    project = str(uuid.uuid4())
+    texts = {f"w{i}": f"{i:02d}" * 150_000 for i in range(15)}  # 300 KB each, 4.5 MB in all
+    definitions.transact(create=[definitions.build("workflow", name, project_id=project, definition=text)
+                                 for name, text in texts.items()])
+    listed = definitions.list("workflow", project_id=project, include_public=False)
+    assert {i.name: i.definition for i in listed} == texts
+
+
+def test_a_transaction_takes_at_most_100_definitions(definitions):
+    project = str(uuid.uuid4())
+    items = [definitions.build("workflow", f"w{i}", project_id=project, definition="d") for i in range(101)]
+    with pytest.raises(TransactionTooLarge):
+        definitions.transact(create=items)
+    assert definitions.list("workflow", project_id=project, include_public=False) == []
+    definitions.transact(create=items[:100])
+    assert len(definitions.list("workflow", project_id=project, include_public=False)) == 100
