@@ -184,8 +184,9 @@ class DefinitionStore:
                  delete: Iterable[Any] = ()) -> None:
         """Write built items all or none (one TransactWriteItems, at most 100):
         ``create`` where the key is free, ``replace`` and ``delete`` where it is
-        taken. Large texts go to S3 so that the whole fits DynamoDB's 4 MB. ``DuplicateDefinition`` / ``DefinitionMissing`` name the item
-        whose condition failed."""
+        taken. Large texts go to S3 so that the whole fits DynamoDB's 4 MB.
+        ``DuplicateDefinition`` / ``DefinitionMissing`` name the item whose
+        condition failed."""
         ops = [("delete", item) for item in delete]
         ops += [("create", item) for item in create] + [("replace", item) for item in replace]
         if not ops:
