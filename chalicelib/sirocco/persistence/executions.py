@@ -45,6 +45,13 @@ BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
 #: a lazy map that misses this many keys one by one loads its whole kind with one Query
 LAZY_MISSES_BEFORE_QUERY = 8
+#: how long a deleted execution's tombstone stays (events still queued for it find it)
+TOMBSTONE_SECONDS = 86400
+#: list indexes: the index attribute of the model, by the name the API uses
+LIST_INDEXES = {"workflow": "by_workflow", "workflow_id": "by_workflow_id", "state": "by_state",
+                "parent": "by_parent", "root": "by_root"}
+#: what a list reads of a header (not the redo log)
+HEADER_VIEW = ["pk", "sk", "body", "s3", "meta", "gone"]
 
 _MAPS = {"TASK": "tasks", "ACTION": "actions", "CALL": "calls", "ITEMS": "items"}
 
@@ -291,6 +298,7 @@ class ExecutionStore:
                    I.g_sort.set(I.g_sort | f"{_project_key(project)}#{created:017.6f}"),
                    I.g_workflow.set(index_value(header.workflow or "", HASH_KEY_MAX)),
                    I.g_state.set(header.state)]
+        actions += _lineage(I, header, meta, project)
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
         expected = version - 1
@@ -327,7 +335,7 @@ class ExecutionStore:
         after completing its materialisation; None when nothing is pending.
         Two small reads when nothing is pending."""
         header, done = self._header_and_done(execution_id)
-        if header is None or header.v is None or (done is not None and done >= header.v):
+        if header is None or header.v is None or (done is not None and done >= header.v) or header.gone:
             return None
         log = self._read_log(header) or {"items": [], "commands": []}
         self._complete(execution_id, int(header.v), log, present={})
@@ -379,6 +387,8 @@ class ExecutionStore:
             done = next((int(r.v) for r in rows if r.sk == DONE), None)
         if header is None:
             return None
+        if header.gone is not None:
+            return self._dead(execution_id, header)
         version = int(header.v or 0)
         cache: dict[str, Any] = {}
         outbox: list[Any] = []
@@ -430,7 +440,7 @@ class ExecutionStore:
     def get_execution(self, execution_id: str) -> tuple[ExecutionRecord, dict[str, Any]] | None:
         """The header record and meta, without completing anything (API reads)."""
         row = self._get(execution_id, HEADER)
-        if row is None:
+        if row is None or row.gone is not None:
             return None
         return self._decode(HEADER, row.body, row.s3, {}), json.loads(row.meta) if row.meta else {}  # type: ignore[return-value]
 
@@ -488,6 +498,211 @@ class ExecutionStore:
         if workflow is not None and state is not None:
             headers = [h for h in headers if h.state == state]  # type: ignore[attr-defined]
         return Page(headers, result.last_evaluated_key)
+
+    def index_entries(self, index: str, key: str | None, project_id: str | None, *, newest_first: bool = True,
+                      from_second: int | None = None, page_size: int = 100) -> Iterator[tuple[str, float]]:
+        """``(execution id, creation time)`` from a list index in creation order, read a page
+        at a time as the caller iterates (a caller that stops iterating stops reading).
+
+        ``index``: ``project`` (``key`` unused) or a ``LIST_INDEXES`` name; for ``root``, key
+        None means the project's root executions. ``project_id`` None: every project (then
+        the order holds only within a project). ``from_second``: begin at that second of
+        creation (marker paging); later (or, newest first, earlier) entries follow."""
+        I = self.Item
+        step = {"scan_index_forward": not newest_first, "page_size": page_size}
+        if index == "project" and project_id is None:
+            rows: Iterable[Any] = I.by_project.scan(page_size=page_size)
+        elif index == "project":
+            cond = None
+            if from_second is not None:
+                cond = I.created < from_second + 1 if newest_first else I.created >= from_second
+            rows = I.by_project.query(_project_key(project_id), cond, **step)
+        else:
+            if index == "root" and key is None:
+                key = _roots_key(project_id or DEFAULT_PROJECT)
+            elif index == "workflow":
+                key = index_value(key or "", HASH_KEY_MAX)  # as the commit writes it
+            cond = None
+            if project_id is not None:
+                head = f"{_project_key(project_id)}#"
+                cond = I.g_sort.startswith(head)
+                if from_second is not None:
+                    cond = (I.g_sort.between(head, f"{head}{from_second + 1:017.6f}") if newest_first
+                            else I.g_sort.between(f"{head}{from_second:017.6f}", f"{head}~"))
+            rows = getattr(I, LIST_INDEXES[index]).query(key, cond, **step)
+        self.stats.count("Query")
+        for row in rows:
+            self.stats.items_read += 1
+            if row.sk != HEADER:
+                continue  # by_project also lists task and action records (other hash keys)
+            created = float(row.created if index == "project" else row.g_sort.rsplit("#", 1)[1])
+            yield row.pk, created
+
+    def headers(self, ids: Sequence[str]) -> dict[str, tuple[ExecutionRecord, dict[str, Any]]]:
+        """Headers and meta of executions by id (BatchGetItem, eventually consistent: list
+        views); deleted or unknown ids are left out."""
+        I = self.Item
+        found: dict[str, tuple[ExecutionRecord, dict[str, Any]]] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_GET_MAX):
+            rows = list(I.batch_get([(k, HEADER) for k in chunk], attributes_to_get=HEADER_VIEW))
+            self.stats.count("BatchGetItem", read=len(rows))
+            for row in rows:
+                if row.gone is None:
+                    found[row.pk] = (self._decode(HEADER, row.body, row.s3, {}),  # type: ignore[assignment]
+                                     json.loads(row.meta) if row.meta else {})
+        return found
+
+    def next_ask(self, execution_id: str) -> int | None:
+        """Count one more state change asked of an execution and return the count (the
+        API makes the event's id from it: each request is its own event, a redelivery the
+        same one); None if the execution does not exist."""
+        I = self.Item
+        try:
+            data = I._get_connection().update_item(
+                execution_id, HEADER, actions=[I.asks.add(1)], condition=I.pk.exists() & I.gone.does_not_exist(),
+                return_values="UPDATED_NEW")
+        except UpdateError as exc:
+            self.stats.count("UpdateItem")
+            if _condition_failed(exc):
+                return None
+            raise
+        self.stats.count("UpdateItem", written=1)
+        return int(data["Attributes"]["asks"]["N"])
+
+    def update_meta(self, execution_id: str, changes: dict[str, Any],
+                    attempts: int = 5) -> tuple[ExecutionRecord, dict[str, Any]] | None:
+        """Change facts kept in ``meta`` (the description): one conditional write of that
+        attribute, which saves never rewrite once it is set, so it races no engine batch."""
+        I = self.Item
+        for _ in range(attempts):
+            row = self._get(execution_id, HEADER, attributes=HEADER_VIEW)
+            if row is None or row.gone is not None:
+                return None
+            meta = {**(json.loads(row.meta) if row.meta else {}), **changes}
+            unchanged = (I.meta == row.meta) if row.meta else I.meta.does_not_exist()
+            try:
+                I._get_connection().update_item(execution_id, HEADER, actions=[I.meta.set(_dumps(meta))],
+                                                condition=I.pk.exists() & I.gone.does_not_exist() & unchanged)
+            except UpdateError as exc:
+                self.stats.count("UpdateItem")
+                if not _condition_failed(exc):
+                    raise
+                continue
+            self.stats.count("UpdateItem", written=1)
+            return self._decode(HEADER, row.body, row.s3, {}), meta  # type: ignore[return-value]
+        raise ConcurrentSaveError(execution_id, -1, None)
+
+    def amend_header(self, execution_id: str, change: Callable[[ExecutionRecord], None],
+                     attempts: int = 5) -> tuple[ExecutionRecord, dict[str, Any]] | None:
+        """Change the header as one more save (the env of a paused or failed execution).
+
+        ``change`` edits the header read (it may raise to refuse, seeing the current state on
+        every attempt). The save's version check keeps it and an engine batch from
+        overwriting each other (the loser reloads). A save whose commands may be unsent is
+        carried into this one, records and commands, so the next load sends them again
+        rather than losing them. None if the execution does not exist."""
+        for _ in range(attempts):
+            row, done = self._header_and_done(execution_id)
+            if row is None or row.gone is not None:
+                return None
+            version = int(row.v or 0)
+            header: ExecutionRecord = self._decode(HEADER, row.body, row.s3, {})  # type: ignore[assignment]
+            meta = json.loads(row.meta) if row.meta else {}
+            change(header)
+            carried: list[Record] = []
+            commands: list[Any] = []
+            log = self._read_log(row) if done is None or done < version else None
+            if log:
+                cache: dict[str, Any] = {}
+                carried = [self._decode(i["sk"], i.get("body"), i.get("s3"), cache) for i in log["items"]]
+                commands = list(log["commands"])
+            try:
+                self.save(execution_id, _Amendment(ExecutionState(header), [header, *carried]), commands, version,
+                          meta=meta)
+            except ConcurrentSaveError:
+                continue
+            return header, meta
+        raise ConcurrentSaveError(execution_id, -1, None)
+
+    def delete_tree(self, execution_id: str, now: float) -> list[str] | None:
+        """Delete an execution with its sub-executions (Mistral deletes them with it),
+        children before parents; returns the ids deleted, None if there is no such execution.
+
+        Each header first becomes a tombstone: out of every list index, its version moved
+        on so that an engine batch in flight loses its commit. Then the rest of its
+        partition and its S3 objects go. A tombstone stays ``TOMBSTONE_SECONDS``: ``load``
+        gives the engine an ended, empty execution for it (every event a no-op, nothing
+        saved) and sweeps the partition again, which removes what a batch that was
+        materialising during the delete wrote: the caller sends each deleted execution an
+        event for that. Sub-executions are found from the partition (a workflow task's
+        runs, strongly consistent), so one not started yet is tombstoned before it exists.
+        A delete cut short is completed by deleting again (tombstones count as existing)."""
+        if self._get(execution_id, HEADER, attributes=["pk", "gone"]) is None:
+            return None
+        order: list[str] = []
+        self._collect(execution_id, order, set())
+        for eid in order:
+            self._tombstone(eid, now)
+            self._sweep(eid)
+        return order
+
+    def is_deleted(self, execution_id: str) -> bool:
+        row = self._get(execution_id, HEADER, attributes=["pk", "gone"])
+        return row is not None and row.gone is not None
+
+    def _collect(self, execution_id: str, order: list[str], seen: set[str]) -> None:
+        """``order``: the executions under this one, depth first, then this one. A workflow
+        task's runs are its sub-executions: the run id is the child execution's id."""
+        seen.add(execution_id)
+        I = self.Item
+        for task in self.query_records(execution_id, "TASK#"):
+            if getattr(task, "kind", None) != "WORKFLOW":
+                continue
+            rows = list(I.query(execution_id, I.sk.startswith(f"ACTION#{task.id}."), consistent_read=True,
+                                attributes_to_get=["pk", "sk"]))
+            self.stats.count("Query", read=len(rows))
+            for row in rows:
+                child = row.sk.split("#", 1)[1]
+                if child not in seen:
+                    self._collect(child, order, seen)
+        order.append(execution_id)
+
+    def _tombstone(self, execution_id: str, now: float) -> None:
+        I = self.Item
+        dropped = [I.body, I.s3, I.log, I.log_s3, I.digest, I.g_project, I.created, I.g_sort, I.g_workflow,
+                   I.g_state, I.g_parent, I.g_root, I.g_wfid]
+        actions = [I.gone.set(now), I.v.add(1), I.expires_at.set(_when(int(now) + TOMBSTONE_SECONDS)),
+                   *[attr.remove() for attr in dropped]]
+        I._get_connection().update_item(execution_id, HEADER, actions=actions)
+        self.stats.count("UpdateItem", written=1)
+
+    def _sweep(self, execution_id: str) -> None:
+        """Delete every item of the partition but the header, and the execution's S3 objects."""
+        I = self.Item
+        rows = [r for r in I.query(execution_id, consistent_read=True, attributes_to_get=["pk", "sk"])]
+        self.stats.count("Query", read=len(rows))
+        doomed = [r.sk for r in rows if r.sk != HEADER]
+        for chunk in _chunks(doomed, BATCH_WRITE_MAX):
+            with I.batch_write() as batch:
+                for sk in chunk:
+                    batch.delete(I(execution_id, sk))
+            self.stats.count("BatchWriteItem", written=len(chunk))
+        s3 = self.payloads.client
+        bucket = self.payloads.bucket
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"executions/{execution_id}/"):
+            self.stats.count("s3.ListObjectsV2")
+            keys = [{"Key": o["Key"]} for o in page.get("Contents") or []]
+            if keys:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+                self.stats.count("s3.DeleteObjects")
+
+    def _dead(self, execution_id: str, row: Any) -> LoadedExecution:
+        """A deleted execution as the engine sees it: ended and empty, so every event is a
+        no-op that saves nothing. The partition is swept again first: the FIFO group runs
+        one batch at a time, so a batch that was materialising during the delete is over."""
+        self._sweep(execution_id)
+        header = ExecutionRecord(id=execution_id, workflow="", state=states.CANCELLED)
+        return LoadedExecution(ExecutionState(header), int(row.v or 0), [], json.loads(row.meta) if row.meta else {})
 
     # ------------------------------------------------------------------ project-wide task and action lists
 
@@ -602,6 +817,30 @@ class ExecutionStore:
             row.update(actions=[I.expires_at.set(_when(at))])
             self.stats.count("UpdateItem", written=1)
         return len(rows)
+
+
+@dataclass(slots=True)
+class _Amendment:
+    """What ``save`` reads of a decision, for a header changed outside the engine."""
+
+    state: ExecutionState
+    changed: list[Record]
+
+
+def _roots_key(project_id: str) -> str:
+    """``by_root``'s key for the root executions of a project (ids never hold ``#``)."""
+    return f"#{_project_key(project_id)}"
+
+
+def _lineage(I: Any, header: ExecutionRecord, meta: dict[str, Any], project: str) -> list[Any]:
+    """Index keys of a header that never change, so they are set once: its parent task
+    (``by_parent``), its root (``by_root``; roots under ``#<project>``), its workflow's id."""
+    actions = [I.g_root.set(I.g_root | (header.root_execution_id or _roots_key(project)))]
+    if header.parent_task_id:
+        actions.append(I.g_parent.set(I.g_parent | header.parent_task_id))
+    if meta.get("workflow_id"):
+        actions.append(I.g_wfid.set(I.g_wfid | str(meta["workflow_id"])))
+    return actions
 
 
 class LazyRecords(MutableMapping):
