@@ -2,7 +2,7 @@
 
 System actions come from the action registry (``std.*`` and any registered
 later): their id is their name, they have no owner, times or definition, and
-they cannot be created, changed or deleted. Ad-hoc actions are uploaded as
+they cannot be created, changed or deleted (no definition has their name). Ad-hoc actions are uploaded as
 YAML documents of one or more actions; as Mistral, each keeps the whole
 document as its ``definition``. A document is written in one transaction.
 """
@@ -33,28 +33,27 @@ def fields_of(spec: ActionSpec, body: Any, definition: str, *, workbook: str | N
             "spec": {"base": spec.base, "input": [p.name for p in spec.input]}}
 
 
-def _parse(rt: Any, text: str) -> tuple[ActionSpec, ...]:
+def _parse(text: str) -> tuple[ActionSpec, ...]:
     try:
-        specs = parse_actions(text)
+        return parse_actions(text)
     except ValidationFailed as exc:
         raise bad_request(str(exc), short=True) from None
-    for spec in specs:
-        if spec.name in rt.registry:
-            raise bad_request(f"Attempt to modify a system action: {spec.name}", short=True)
-    return specs
 
 
 def create(rt: Any, text: str, *, namespace: str = "", scope: str = "private",
            project_id: str = DEFAULT_PROJECT) -> tuple[int, dict[str, Any]]:
     """POST /v2/actions: 201 ``{"actions": [...]}``; 409 if one exists (then none is created)."""
     workflows.check_scope(scope)
-    specs = _parse(rt, text)
+    specs = _parse(text)
+    for spec in specs:  # a task naming a registered action never reaches an ad-hoc one of that name
+        if spec.name in rt.registry:
+            raise bad_request(f"Attempt to modify a system action: {spec.name}", short=True)
     root = definition_text.raw(text)
     defs = rt.definitions
     items = [defs.build("action", spec.name, namespace=namespace, project_id=project_id, scope=scope,
                         **fields_of(spec, root.get(spec.name), text)) for spec in specs]
     try:
-        defs.transact(create=items)
+        workflows.write(rt, create=items)
     except DuplicateDefinition as exc:
         raise conflict(workflows.duplicate_text("Action", exc.item), short=True) from None
     views_ = [definition_views.as_created(definition_views.action(item, written=True), ["updated_at"])
@@ -64,11 +63,10 @@ def create(rt: Any, text: str, *, namespace: str = "", scope: str = "private",
 
 def update(rt: Any, text: str, *, identifier: str | None = None, namespace: str = "", scope: str = "private",
            project_id: str = DEFAULT_PROJECT) -> tuple[int, dict[str, Any]]:
-    """PUT /v2/actions[/<id or name>]: 200 ``{"actions": [...]}``; 404 if one does not exist."""
+    """PUT /v2/actions[/<id or name>]: 200 ``{"actions": [...]}``; 404 if one
+    does not exist (a system action is no definition: 404, as Mistral 23)."""
     workflows.check_scope(scope)
-    if identifier and identifier in rt.registry:
-        raise bad_request(f"Attempt to modify a system action: {identifier}", short=True)
-    specs = _parse(rt, text)
+    specs = _parse(text)
     if identifier and len(specs) > 1:
         raise bad_request("More than one actions are not supported for update with identifier. "
                           f"[identifier: {identifier}]", short=True)
@@ -87,7 +85,7 @@ def update(rt: Any, text: str, *, identifier: str | None = None, namespace: str 
                                 scope=scope, id=old.id, created_at=old.created_at, updated_at=views.stamp(rt.clock()),
                                 **fields_of(spec, root.get(spec.name), text)))
     try:
-        defs.transact(replace=items)
+        workflows.write(rt, replace=items)
     except DefinitionMissing as exc:
         raise ApiError(404, f"Action definition not found [action_name={exc.item.name}, namespace={namespace}]",
                        short=True) from None
@@ -115,9 +113,8 @@ def get(rt: Any, identifier: str, *, namespace: str = "", project_id: str = DEFA
 
 
 def delete(rt: Any, identifier: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT) -> tuple[int, None]:
-    """DELETE /v2/actions/<name or id>[/<namespace>]: 204; 400 for a system action."""
-    if identifier in rt.registry:
-        raise bad_request(f"Attempt to delete a system action: {identifier}")
+    """DELETE /v2/actions/<name or id>[/<namespace>]: 204; 404 if no ad-hoc
+    action has that name (a system action included, as Mistral 23 answers)."""
     item = _adhoc(rt, identifier, namespace, project_id)
     if item is None or not rt.definitions.delete("action", item.name, namespace=item.namespace,
                                                  project_id=item.project_id):

@@ -74,7 +74,7 @@ def _write(rt: Any, create: list[Any], replace: list[Any], delete: list[Any]) ->
         raise bad_request(f"A workbook is written in one transaction of at most {MAX_ITEMS} definitions "
                           f"(the workbook, its workflows and actions); this one needs {count}", short=True)
     try:
-        rt.definitions.transact(create=create, replace=replace, delete=delete)
+        workflows.write(rt, create=create, replace=replace, delete=delete)
     except DuplicateDefinition as exc:
         label = {"workbook": "WorkbookDefinition", "workflow": "WorkflowDefinition"}.get(exc.kind, "Action")
         raise conflict(workflows.duplicate_text(label, exc.item), short=True) from None

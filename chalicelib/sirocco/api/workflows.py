@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sirocco.language import ValidationFailed, WorkflowSpec, parse_workflows
-from sirocco.persistence.definitions import DefinitionMissing, DuplicateDefinition
+from sirocco.persistence.definitions import DefinitionMissing, DuplicateDefinition, TransactionTooLarge
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
 from . import definition_text, views
@@ -66,6 +66,15 @@ def _texts(text: str, specs: tuple[WorkflowSpec, ...], root: Mapping[str, Any]) 
     return {spec.name: definition_text.dump_one(root["version"], spec.name, root[spec.name]) for spec in specs}
 
 
+def write(rt: Any, *, create: Sequence[Any] = (), replace: Sequence[Any] = (), delete: Sequence[Any] = ()) -> None:
+    """Write a document's definitions all or none; 400 if DynamoDB refuses the
+    transaction's size (over 100 definitions or 4 MB)."""
+    try:
+        rt.definitions.transact(create=create, replace=replace, delete=delete)
+    except TransactionTooLarge as exc:
+        raise bad_request(f"The document is too large to store in one transaction: {exc}", short=True) from None
+
+
 def duplicate_text(kind_label: str, item: Any) -> str:
     return (f"Duplicate entry for {kind_label} ['name', 'namespace', 'project_id']: "
             f"{item.name}, {item.namespace}, {item.project_id}")
@@ -82,7 +91,7 @@ def create(rt: Any, text: str, *, namespace: str = "", scope: str = "private",
     items = [defs.build("workflow", spec.name, namespace=namespace, project_id=project_id, scope=scope,
                         **fields_of(spec, root[spec.name], texts[spec.name])) for spec in specs]
     try:
-        defs.transact(create=items)
+        write(rt, create=items)
     except DuplicateDefinition as exc:
         raise conflict(duplicate_text("WorkflowDefinition", exc.item), short=True) from None
     return 201, {"workflows": [views.workflow(item, created=True) for item in items]}
@@ -116,7 +125,7 @@ def update(rt: Any, text: str, *, identifier: str | None = None, namespace: str 
                                 scope=scope, id=old.id, created_at=old.created_at, updated_at=views.stamp(rt.clock()),
                                 **fields_of(spec, root[spec.name], texts[spec.name])))
     try:
-        defs.transact(replace=items)
+        write(rt, replace=items)
     except DefinitionMissing as exc:  # deleted meanwhile
         raise ApiError(404, f"Workflow not found [workflow_identifier={exc.item.name}, namespace={namespace}]",
                        short=True) from None
