@@ -62,8 +62,11 @@ def execution(header: ExecutionRecord, meta: Mapping[str, Any], *, published_glo
 def task(record: TaskRecord, header: ExecutionRecord, meta: Mapping[str, Any]) -> dict[str, Any]:
     """A task execution as ``/v2/executions/<id>/tasks`` lists it (no ``result``, as Mistral)."""
     runtime_context: dict[str, Any] = {}
-    if record.items_total >= 0:
-        runtime_context["with_items"] = {"count": record.items_total, "capacity": record.concurrency or None}
+    if record.items_total >= 0:  # Mistral's keys and order; capacity: the items that may start now
+        if record.concurrency:
+            runtime_context["concurrency"] = record.concurrency
+        capacity = max(record.concurrency - record.items_running, 0) if record.concurrency else None
+        runtime_context["with_items"] = {"capacity": capacity, "count": record.items_total}
     return {
         "id": record.id,
         "name": record.name,
