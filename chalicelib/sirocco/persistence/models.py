@@ -61,7 +61,9 @@ def build_models(settings: Settings) -> Models:
     # ---- executions
 
     class ByProject(GlobalSecondaryIndex):
-        """List view: a project's executions, newest first (``created``)."""
+        """List view: a project's executions, newest first (``created``); under the
+        hash keys ``<project>#TASK`` / ``<project>#ACTION`` its task and action
+        records, by creation (``executions.listing_key``)."""
 
         class Meta:
             index_name = "by_project"
