@@ -358,6 +358,9 @@ def update(rt: Any, task_id: str, body: Mapping[str, Any]) -> tuple[int, dict[st
         raise bad_request("Reset field is mandatory to rerun task.")
     if not reset and not _with_items(rt, header, meta, record):
         raise bad_request("Only with-items task has the option to not reset.")
+    if header.state in (states.SUCCESS, states.CANCELLED):  # the engine would ignore it; Mistral refuses
+        raise bad_request(f"Can't change workflow execution state from {header.state} to RUNNING. "
+                          f"[workflow={header.workflow}, execution_id={header.id}]")
     event = RerunTask(rerun_event_id(record), rt.clock(), task_id=record.id, reset=bool(reset), env=env or None)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, header.id)])
     record.state, record.state_info = states.RUNNING, None

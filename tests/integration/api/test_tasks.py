@@ -215,6 +215,23 @@ def test_skipping_a_task_is_refused_until_the_engine_has_it(client, delivery):
     assert call(client, "GET", f"/v2/tasks/{run['a']['id']}")["state"] == "ERROR"
 
 
+def test_a_task_of_an_execution_that_succeeded_is_not_rerun(client, delivery):
+    wf = _unique("handled")
+    run = _run(client, delivery, f"""version: '2.0'
+{wf}:
+  tasks:
+    a:
+      action: std.fail
+      on-error: [e]
+    e:
+      action: std.noop
+""", wf)
+    code, body = request(client, "PUT", f"/v2/tasks/{run['a']['id']}", {"state": "RUNNING", "reset": True})
+    assert code == 400 and body["faultstring"] == (
+        f"Can't change workflow execution state from SUCCESS to RUNNING. [workflow={wf}, "
+        f"execution_id={run['execution']['id']}]")
+
+
 def test_sub_workflow_executions_of_a_task(client, delivery):
     wf = _unique("parent")
     run = _run(client, delivery, f"""version: '2.0'
