@@ -20,6 +20,7 @@ of a PAUSED or ERROR execution is changed by one more save of its header (``amen
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -28,10 +29,10 @@ from sirocco.engine.records import ExecutionRecord
 from sirocco.messaging.routing import engine_message
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import views, workflows
+from . import views
 from .errors import ApiError, bad_request
 from .execution_list import COLUMNS
-from .executions import environment, missing
+from .executions import environment, merged, missing
 
 STATES = (states.RUNNING, states.PAUSED, states.SUCCESS, states.ERROR, states.CANCELLED)
 ENV_STATES = (states.PAUSED, states.ERROR)  # Mistral also allows IDLE: here IDLE is "starting"
@@ -76,10 +77,9 @@ def _env(rt: Any, body: Mapping[str, Any], project_id: str) -> dict[str, Any] | 
     the name of a stored environment); None when absent or empty, as Mistral reads it."""
     raw = body.get("params")
     try:
-        params = workflows.as_json(raw, "params") if raw is not None else {}
-    except ApiError:
-        raise bad_request(f"Invalid input for field/attribute wf_ex. Value: '{dict(body)}'. "
-                          "params is not valid JSON") from None
+        params = json.loads(raw) if isinstance(raw, str) and raw else raw or {}
+    except ValueError as exc:
+        raise bad_request(f"Invalid input for field/attribute wf_ex. Value: '{dict(body)}'. {exc}") from None
     if not isinstance(params, dict):
         raise bad_request(f"JsonType field value must be a dictionary [actual={params}]")
     env = params.get("env")
@@ -115,17 +115,6 @@ def _change_data(rt: Any, execution_id: str, description: str | None,
         return views.execution(*found, published_global=False, leave_out=("input", "output"))
     assert found is not None
     return views.execution(*found, published_global=False, leave_out=("params", "input", "output"))
-
-
-def merged(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """Mistral's ``merge_dicts``: nested objects are merged, other values replaced."""
-    out = dict(old)
-    for key, value in new.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _change_state(rt: Any, header: ExecutionRecord, meta: Mapping[str, Any], state: str, info: str | None,

@@ -45,17 +45,6 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     """POST /v2/executions (body: Mistral's Execution resource as JSON)."""
     if not isinstance(body, Mapping):
         raise bad_request("Request is not in valid JSON format")
-    workflow_id = body.get("workflow_id")
-    workflow_name = body.get("workflow_name")
-    if not workflow_id and not workflow_name:
-        raise bad_request("Workflow ID or workflow name must be provided. Workflow ID is recommended.")
-    params = workflows.as_json(body.get("params"), "params")
-    wf_input = workflows.as_json(body.get("input"), "input")
-    if not isinstance(params, dict):
-        raise bad_request("params must be a JSON object")
-    if not isinstance(wf_input, dict):
-        raise bad_request("input must be a JSON object")
-    namespace = body.get("workflow_namespace") or params.get("namespace") or ""
     execution_id = body.get("id") or str(uuid.uuid4())
     if not isinstance(execution_id, str) or not _ID.match(execution_id):
         raise bad_request(f"Invalid execution id: {execution_id!r}")
@@ -63,6 +52,20 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
         existing = rt.executions.get_execution(execution_id)
         if existing is not None:  # an id given by the client makes the create idempotent
             return 201, views.execution(*existing, published_global=False)
+    params = workflows.as_json(body.get("params"), "params")
+    wf_input = workflows.as_json(body.get("input"), "input")
+    if not isinstance(params, dict):
+        raise bad_request("params must be a JSON object")
+    if not isinstance(wf_input, dict):
+        raise bad_request("input must be a JSON object")
+    description = body.get("description") or ""
+    if body.get("source_execution_id"):
+        body, wf_input, params, description = _from_source(rt, body, wf_input, params, description)
+    workflow_id = body.get("workflow_id")
+    workflow_name = body.get("workflow_name")
+    if not workflow_id and not workflow_name:
+        raise bad_request("Workflow ID or workflow name must be provided. Workflow ID is recommended.")
+    namespace = body.get("workflow_namespace") or params.get("namespace") or ""
     item = workflows.find(rt, workflow_id or workflow_name, namespace=namespace, project_id=project_id)
     namespace = item.namespace or ""
     params = dict(params)
@@ -76,7 +79,6 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     except StartRefused as exc:
         raise bad_request(str(exc)) from None
     now = rt.clock()
-    description = body.get("description") or ""
     meta = {"project_id": project_id, "namespace": namespace, "workflow_id": item.id, "description": description}
     event = StartExecution(start_event_id(execution_id), now, workflow=item.name, input=dict(wf_input),
                            params=params)
@@ -85,6 +87,35 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     header = ExecutionRecord(id=execution_id, workflow=item.name, state=states.RUNNING, input=bound,
                              params=params, created_at=now, updated_at=now)
     return 201, views.execution(header, meta, published_global=False)
+
+
+def _from_source(rt: Any, body: Mapping[str, Any], wf_input: dict[str, Any], params: dict[str, Any],
+                 description: str) -> tuple[Mapping[str, Any], dict[str, Any], dict[str, Any], str]:
+    """``source_execution_id``: the new execution takes the source's workflow, input and
+    params, merged under what the request gives (Mistral's ``merge_dicts``), and says so in
+    its description (Mistral answers 500 when the request has no description: here none is
+    needed)."""
+    source = str(body["source_execution_id"])
+    found = rt.executions.get_execution(source)
+    if found is None:
+        raise missing(source)
+    header, meta = found
+    given = {k: v for k, v in body.items() if v not in (None, "")}
+    merged_body = {"workflow_id": meta.get("workflow_id"), "workflow_name": header.workflow,
+                   "workflow_namespace": meta.get("namespace", ""), **given}
+    return (merged_body, merged(header.input or {}, wf_input), merged(header.params or {}, params),
+            f"{description} Based on the execution '{source}'".strip())
+
+
+def merged(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Mistral's ``merge_dicts``: nested objects are merged, other values replaced."""
+    out = dict(old)
+    for key, value in new.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _placeholder(rt: Any, execution_id: str, workflow: str, bound: dict[str, Any], params: dict[str, Any],

@@ -9,7 +9,6 @@ from typing import Any
 
 from sirocco.handlers.runtime import Runtime
 
-from ..shell.delivery import Delivery
 from .helpers import call, request
 
 PARENT = """version: '2.0'

@@ -149,7 +149,7 @@ def test_the_default_list_in_mistral_order_and_fields(client, world):
     first = answer["executions"][0]
     assert first["created_at"] == "2023-11-14 22:13:20" and first["description"] in ("d1", "d2")
     assert _ids(_list(client, "sort_dirs=desc")) == world["newest"]  # one second's executions: id ascending
-    with_output = _list(client, f"include_output=true&workflow_name=wa&limit=1")["executions"][0]
+    with_output = _list(client, "include_output=true&workflow_name=wa&limit=1")["executions"][0]
     assert list(with_output) == LIST_FIELDS[:12] + ["output"] + LIST_FIELDS[12:]
     assert with_output["output"] == '{"x": 1}'
     assert _list(client, "fields=output,state&workflow_name=wa&limit=1")["executions"] == [
