@@ -8,7 +8,10 @@ engine queue as ``ActionCompleted`` whose id is derived from the action id, so
 a repeated delivery of the same command (SQS standard queues deliver at least
 once) produces a message the FIFO queue drops, or the engine ignores.
 An asynchronous action (``run_action`` returns None) sends nothing: its result
-comes later through the API.
+comes later through the API. Action functions (``fn.<name>``, Lambdas of
+``functions/``) are registry actions like the others (actions/function_actions.py).
+The ``action ran`` lines name the queue the batch came from (a task ``target``'s
+queue, say); each batch writes one ``actions ran`` metric line (metrics.py).
 
 Not ``safe-rerun``: a record delivered again after a delivery that was not
 acknowledged (``ApproximateReceiveCount`` > 1: the previous run crashed or

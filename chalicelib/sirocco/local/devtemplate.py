@@ -5,9 +5,11 @@ AWS, so that `sirocco dev` makes the same resources on an emulator.
 ``LocalPlan.from_template`` resolves the parameters, ``Ref``, ``Fn::GetAtt``,
 ``Fn::Sub``, ``Fn::If`` and the conditions for one prefix, account and region,
 and keeps what a laptop needs: the tables, queues (with their dead-letter
-queues), the payload bucket, the schedule group, and the environment variables
-the template gives every Lambda (``Globals.Function.Environment``). IAM,
-alarms and the dashboard have no local meaning and are skipped.
+queues), the payload bucket, the schedule group, the environment variables
+the template gives every Lambda (``Globals.Function.Environment``), and the
+SQS event sources it adds to the app's functions (executor targets). IAM,
+alarms, the dashboard and other Lambdas have no local meaning and are skipped.
+Give it the deployed template (``stacktemplate.build``), not only the base file.
 
 Only the intrinsic functions the template uses are understood; anything else in
 a property we read raises ``TemplateError`` naming it, so a template change
