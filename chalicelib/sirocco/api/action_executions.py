@@ -389,9 +389,10 @@ def update(rt: Any, action_id: str, body: Mapping[str, Any]) -> tuple[int, dict[
     failed = state != states.SUCCESS
     error = (value if state == states.ERROR else CANCELLED_ERROR) if failed else None
     event = ActionCompleted(action_completed_id(action_id), now, action_id=action_id,
-                            result=None if failed else value, error=error, failed=failed)
+                            result=None if failed else value, error=error, failed=failed,
+                            cancelled=state == states.CANCELLED)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, header.id)])
-    record.state = states.ERROR if failed else states.SUCCESS
+    record.state = state
     record.result, record.updated_at = (error if failed else value), now
     return 200, workflow_action_view(record, header, meta)
 

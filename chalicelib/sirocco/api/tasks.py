@@ -335,7 +335,8 @@ def rerun_event_id(task: TaskRecord) -> str:
 
 def update(rt: Any, task_id: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     """PUT /v2/tasks/<id>: ``state: RUNNING`` with ``reset`` (and ``env``) reruns a
-    failed task; the answer is the task as the rerun makes it (RUNNING)."""
+    failed task, ``state: SKIPPED`` skips it; the answer is the task as that
+    makes it (RUNNING, or SKIPPED as Mistral answers)."""
     reset = bool_field(body, "reset", "task")
     env = json_field(body, "env", "task")
     name = text_field(body, "name", "task")
@@ -351,19 +352,18 @@ def update(rt: Any, task_id: str, body: Mapping[str, Any]) -> tuple[int, dict[st
     if record.state != states.ERROR:
         raise bad_request("The current task execution must be in ERROR for rerun. "
                           "Only updating task to rerun is supported.")
-    if state == states.SKIPPED:
-        raise bad_request("Skipping a failed task is not supported by Sirocco yet; rerun it instead "
-                          "(state RUNNING).")
-    if "reset" not in body:
+    skip = state == states.SKIPPED
+    if not skip and "reset" not in body:
         raise bad_request("Reset field is mandatory to rerun task.")
-    if not reset and not _with_items(rt, header, meta, record):
+    if not skip and not reset and not _with_items(rt, header, meta, record):
         raise bad_request("Only with-items task has the option to not reset.")
     if header.state in (states.SUCCESS, states.CANCELLED):  # the engine would ignore it; Mistral refuses
         raise bad_request(f"Can't change workflow execution state from {header.state} to RUNNING. "
                           f"[workflow={header.workflow}, execution_id={header.id}]")
-    event = RerunTask(rerun_event_id(record), rt.clock(), task_id=record.id, reset=bool(reset), env=env or None)
+    event = RerunTask(rerun_event_id(record), rt.clock(), task_id=record.id, reset=bool(reset), env=env or None,
+                      skip=skip)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, header.id)])
-    record.state, record.state_info = states.RUNNING, None
+    record.state, record.state_info = (states.SKIPPED, "Task was skipped.") if skip else (states.RUNNING, None)
     return 200, task_view(record, header, meta, result=True)
 
 

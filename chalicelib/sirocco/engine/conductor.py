@@ -30,7 +30,8 @@ class Decision:
 
 def _action_completed(session: Session, event: ActionCompleted) -> None:
     failed = event.failed or event.error is not None
-    tasks.on_action_completed(session, event.action_id, event.error if failed else event.result, failed)
+    tasks.on_action_completed(session, event.action_id, event.error if failed else event.result, failed,
+                              cancelled=event.cancelled)
 
 
 def _call_fired(session: Session, event: CallFired) -> None:

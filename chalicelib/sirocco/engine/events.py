@@ -39,6 +39,7 @@ class ActionCompleted(Event):
     result: Any = None
     error: Any = None
     failed: bool = False
+    cancelled: bool = False  # ended as CANCELLED (an async action cancelled through the API)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +97,10 @@ class Cancel(Event):
 
 @dataclass(frozen=True, slots=True)
 class RerunTask(Event):
-    """Run a failed task execution again. ``reset=False`` re-runs only the
-    failed with-items iterations; ``env`` replaces values of the execution env."""
+    """Run a failed task execution again, or skip it. ``reset=False`` re-runs only
+    the failed with-items iterations; ``env`` replaces values of the execution env."""
 
     task_id: str = ""
     reset: bool = True
     env: dict[str, Any] | None = None
+    skip: bool = False  # instead of running it, end it SKIPPED and follow on-skip (else on-success)

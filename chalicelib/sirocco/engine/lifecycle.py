@@ -198,7 +198,7 @@ def cancel(session: "Session", event: Cancel) -> None:
 
 def rerun(session: "Session", event: RerunTask) -> None:
     """Run a failed task again (all items, or with ``reset=False`` only the
-    failed with-items iterations), optionally with new env values."""
+    failed with-items iterations), or skip it, optionally with new env values."""
     h = session.header
     task = session.state.tasks.get(event.task_id)
     if event.id in h.reruns or task is None or task.state != states.ERROR:
@@ -222,7 +222,9 @@ def rerun(session: "Session", event: RerunTask) -> None:
         if task.id in other.parents and other.state != states.WAITING and pin(session, other):
             session.touch(other)
     spec = tasks.spec_of(session, task)
-    if spec.with_items and not event.reset and task.id in session.state.items:
+    if event.skip:
+        _skip(session, task, spec)
+    elif spec.with_items and not event.reset and task.id in session.state.items:
         tasks.new_run(session, task, indices=with_items.failed_indices(session, task))
     else:
         session.set_task_state(task, states.RUNNING)
@@ -231,3 +233,16 @@ def rerun(session: "Session", event: RerunTask) -> None:
     if replay:
         _replay_backlog(session)
     completion.check(session)
+
+
+def _skip(session: "Session", task: TaskRecord, spec: Any) -> None:
+    """End a failed task SKIPPED as Mistral's skip does: publish-on-skip, then
+    its on-skip transitions (on-success when none is taken)."""
+    session.set_task_state(task, states.SKIPPED, "Task was skipped.")
+    if spec.publish_on_skip:
+        try:
+            task.published = tasks.publish_values(session, spec.publish_on_skip, task)
+        except Exception as exc:
+            tasks.after_error(session, task, str(exc))
+            return
+    tasks.complete(session, task)

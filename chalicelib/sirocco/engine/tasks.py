@@ -223,7 +223,7 @@ def settle(session: "Session", task: TaskRecord, state: str, info: str | None, o
     publish = spec.publish if (outcome or state) == states.SUCCESS else spec.publish_on_error
     try:
         if publish:
-            task.published = _published(session, publish, task)
+            task.published = publish_values(session, publish, task)
         if not _keep_result(session, spec, task):
             task.result = [None] * len(task.result) if spec.with_items and isinstance(task.result, list) else None
         delay = policies.should_retry(session, spec, task, state)
@@ -255,7 +255,7 @@ def settle(session: "Session", task: TaskRecord, state: str, info: str | None, o
 _MERGED: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
-def _published(session: "Session", publish: Any, task: TaskRecord) -> dict[str, Any]:
+def publish_values(session: "Session", publish: Any, task: TaskRecord) -> dict[str, Any]:
     """In 23.0.0 every publish is branch scope (``global``/``atomic`` keys included).
     The merged dict is made once per publish spec (so that what it reads is
     found once too, context.analysed)."""

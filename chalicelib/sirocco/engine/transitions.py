@@ -43,12 +43,15 @@ def after_task(session: "Session", task: TaskRecord) -> None:
     if state in (states.SUCCESS, states.ERROR):
         clauses.append((spec.on_complete, "on-complete"))
     elif state == states.SKIPPED:
-        clauses.append((spec.on_skip or spec.on_success, "on-skip"))
+        clauses.append((spec.on_skip, "on-skip"))
+        clauses.append((spec.on_success, "skip-success"))  # taken only if no on-skip route is (Mistral)
     routes: list[Route] = []
     handled = False
     ctx = outbound(session, task)
     try:
         for clause, event in clauses:
+            if event == "skip-success" and routes:
+                break
             for tr in clause:
                 if tr.condition is not None and not ev(session, tr.condition, ctx, task):
                     continue

@@ -134,5 +134,5 @@ def _run(rt: Runtime, message_id: str, cmd: RunAction, meta: dict[str, Any], rec
     logs.info("action ran", state="ERROR" if failed else "SUCCESS", ms=ms, **ids)
     event = ActionCompleted(action_completed_id(cmd.action_id), rt.clock(), action_id=cmd.action_id,
                             result=None if failed else result.data, error=error if failed else None,
-                            failed=failed)
+                            failed=failed, cancelled=result.is_cancel())
     return _Done(message_id, engine_message(event, cmd.execution_id), failed, ms)

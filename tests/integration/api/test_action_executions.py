@@ -195,6 +195,17 @@ def test_completing_a_workflow_action_drives_its_task(client, delivery):
     tasks = call(client, "GET", f"/v2/tasks?workflow_execution_id={eid}")["tasks"]
     assert [(t["name"], t["state"]) for t in tasks] == [("a", "ERROR"), ("e", "SUCCESS")]
 
+    # CANCELLED: the task is cancelled, no transition follows, the execution is CANCELLED (Mistral 23.0.0)
+    name = _unique("wfasync")
+    eid, task, action = _workflow(client, delivery, ASYNC_WF.format(name=name), name)
+    assert call(client, "PUT", f"/v2/action_executions/{action['id']}", {"state": "CANCELLED"})["state"] == (
+        "CANCELLED")
+    delivery.run_execution(eid)
+    assert call(client, "GET", f"/v2/tasks/{task['id']}")["state"] == "CANCELLED"
+    assert [t["name"] for t in call(client, "GET", f"/v2/tasks?workflow_execution_id={eid}")["tasks"]] == ["a"]
+    ex = call(client, "GET", f"/v2/executions/{eid}")
+    assert (ex["state"], ex["state_info"]) == ("CANCELLED", "Cancelled tasks: a")
+
 
 def test_listing_action_executions_across_the_project(client, delivery):
     mark = _unique("list")

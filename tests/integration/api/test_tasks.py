@@ -207,12 +207,29 @@ def test_rerun_only_the_failed_items_of_a_with_items_task(client, delivery):
     assert [a["state"] for a in actions] == ["ERROR", "ERROR", "SUCCESS", "SUCCESS"]
 
 
-def test_skipping_a_task_is_refused_until_the_engine_has_it(client, delivery):
+def test_skipping_a_failed_task_follows_on_skip_and_the_execution_succeeds(client, delivery):
+    # as Mistral 23.0.0 answers and runs the same PUT (tests/unit/engine/fixtures/skip-*.yaml)
     wf = _unique("skip")
-    run = _run(client, delivery, f"version: '2.0'\n{wf}:\n  tasks:\n    a:\n      action: std.fail\n", wf)
+    run = _run(client, delivery, f"""version: '2.0'
+{wf}:
+  tasks:
+    a:
+      action: std.fail
+      publish-on-skip: {{skipped: yes}}
+      on-skip: [b]
+    b:
+      action: std.echo output="after the skip"
+""", wf)
+    assert call(client, "GET", f"/v2/executions/{run['execution']['id']}")["state"] == "ERROR"
+    answer = call(client, "PUT", f"/v2/tasks/{run['a']['id']}", {"state": "SKIPPED"})
+    assert answer["state"] == "SKIPPED" and answer["state_info"] == "Task was skipped."
+    assert delivery.run_execution(run["execution"]["id"]).state == "SUCCESS"
+    tasks = call(client, "GET", f"/v2/executions/{run['execution']['id']}/tasks")["tasks"]
+    assert [(t["name"], t["state"]) for t in tasks] == [("a", "SKIPPED"), ("b", "SUCCESS")]
+    assert json.loads(tasks[0]["published"]) == {"skipped": True}
+    # a second skip of the same task is refused: it is no longer in ERROR
     code, body = request(client, "PUT", f"/v2/tasks/{run['a']['id']}", {"state": "SKIPPED"})
-    assert code == 400 and "not supported" in body["faultstring"]
-    assert call(client, "GET", f"/v2/tasks/{run['a']['id']}")["state"] == "ERROR"
+    assert code == 400 and "must be in ERROR" in body["faultstring"]
 
 
 def test_a_task_of_an_execution_that_succeeded_is_not_rerun(client, delivery):

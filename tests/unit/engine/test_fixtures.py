@@ -82,13 +82,14 @@ def _lifecycle(sim: Simulation, eid: str, scripted: Scripted, step: dict[str, An
         sim.post(eid, lambda i, t: Cancel(i, t, msg=step.get("msg")), at)
     elif kind == "rerun":
         sim.post(eid, lambda i, t: RerunTask(i, t, task_id=task_id(step["task"]), reset=step.get("reset", True),
-                                             env=step.get("env")), at)
+                                             env=step.get("env"), skip=step.get("skip", False)), at)
     elif kind == "complete":
         from sirocco.engine import ActionCompleted
 
         sim.post(eid, lambda i, t: ActionCompleted(i, t, action_id=scripted.pending[step["task"]].pop(0),
                                                    result=step.get("result"), error=step.get("error"),
-                                                   failed="error" in step), at)
+                                                   failed="error" in step,
+                                                   cancelled=step.get("cancelled", False)), at)
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[os.path.basename(p)[:-5] for p in FIXTURES])
