@@ -71,8 +71,14 @@ def flag(name: str, default: bool = False) -> bool:
 
 
 def text() -> str:
+    """The request body as text; 400 if it is not UTF-8 (Mistral's documents are)."""
     raw = blueprint.current_request.raw_body or b""
-    return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    if not isinstance(raw, bytes):
+        return str(raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad_request(f"Request body is not valid UTF-8 (byte {exc.start})") from None
 
 
 def json_body() -> Mapping[str, Any]:

@@ -53,3 +53,11 @@ def test_bad_json_bodies(client, path):
 @pytest.mark.parametrize("path", GETS)
 def test_bad_queries(client, path):
     _check(client.http.get(path))
+
+
+@pytest.mark.parametrize("path", TEXT_POSTS + JSON_POSTS + ["/v2/executions", "/v2/action_executions"])
+def test_a_body_that_is_not_utf8_is_a_400_naming_it(client, path):
+    response = client.http.post(path, headers={"Content-Type": "text/plain" if path in TEXT_POSTS
+                                               else "application/json"}, body=b"version: '2.0'\n\xff\xfe")
+    _check(response)
+    assert response.status_code == 400 and "UTF-8" in json.loads(response.body)["faultstring"]
