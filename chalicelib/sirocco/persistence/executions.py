@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -47,6 +48,8 @@ BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
 LAZY_MISSES_BEFORE_QUERY = 8
 #: how long a deleted execution's tombstone stays (events still queued for it find it)
 TOMBSTONE_SECONDS = 86400
+#: seconds an API write of a header waits for the engine to mark its last save sent
+AMEND_WAIT = 1.0
 #: list indexes: the index attribute of the model, by the name the API uses
 LIST_INDEXES = {"workflow": "by_workflow", "workflow_id": "by_workflow_id", "state": "by_state",
                 "parent": "by_parent", "root": "by_root"}
@@ -600,9 +603,17 @@ class ExecutionStore:
         every attempt). The save's version check keeps it and an engine batch from
         overwriting each other (the loser reloads). A save whose commands may be unsent is
         carried into this one, records and commands, so the next load sends them again
-        rather than losing them. None if the execution does not exist."""
+        rather than losing them; it is first given ``AMEND_WAIT`` seconds to be marked sent,
+        since a carried command is sent again under this save's event ids (the engine
+        ignores repeated events; an action may run twice, as after a crash). None if the
+        execution does not exist."""
         for _ in range(attempts):
             row, done = self._header_and_done(execution_id)
+            waited = 0.0
+            while row is not None and (done is None or done < int(row.v or 0)) and waited < AMEND_WAIT:
+                time.sleep(0.05)  # the engine handler between its save and mark_sent: milliseconds
+                waited += 0.05
+                row, done = self._header_and_done(execution_id)
             if row is None or row.gone is not None:
                 return None
             version = int(row.v or 0)
