@@ -177,7 +177,7 @@ def _by_creation(rt: Any, request: Request, marker: tuple[Any, dict[str, Any]] |
     entries = reads[0] if len(reads) == 1 else heapq.merge(*reads, key=lambda e: e[1], reverse=newest_first)
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
-    ordered = _mistral_order(entries)
+    ordered = _mistral_order(entries, ids_descending=query.sort_dirs[1:2] == ("desc",))
     while len(rows) < query.limit:
         read = list(islice(ordered, size))
         if not read:
@@ -197,15 +197,16 @@ def _by_creation(rt: Any, request: Request, marker: tuple[Any, dict[str, Any]] |
     return rows
 
 
-def _mistral_order(entries: Iterable[tuple[str, float]]) -> Iterator[str]:
-    """Ids of entries read in creation order, in Mistral's order: by second, then by id."""
+def _mistral_order(entries: Iterable[tuple[str, float]], *, ids_descending: bool = False) -> Iterator[str]:
+    """Ids of entries read in creation order, in Mistral's order: by second, then by id
+    (ascending unless ``sort_keys=created_at,id&sort_dirs=...,desc``)."""
     second, bucket = None, []
     for eid, created in entries:
         if int(created) != second:
-            yield from sorted(bucket)
+            yield from sorted(bucket, reverse=ids_descending)
             second, bucket = int(created), []
         bucket.append(eid)
-    yield from sorted(bucket)
+    yield from sorted(bucket, reverse=ids_descending)
 
 
 def _everything(rt: Any, request: Request, marker: tuple[Any, dict[str, Any]] | None) -> list[dict[str, Any]]:

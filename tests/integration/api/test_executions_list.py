@@ -149,6 +149,7 @@ def test_the_default_list_in_mistral_order_and_fields(client, world):
     first = answer["executions"][0]
     assert first["created_at"] == "2023-11-14 22:13:20" and first["description"] in ("d1", "d2")
     assert _ids(_list(client, "sort_dirs=desc")) == world["newest"]  # one second's executions: id ascending
+    assert _ids(_list(client, "sort_keys=created_at,id&sort_dirs=desc,desc")) == world["ordered"][::-1]
     with_output = _list(client, "include_output=true&workflow_name=wa&limit=1")["executions"][0]
     assert list(with_output) == LIST_FIELDS[:12] + ["output"] + LIST_FIELDS[12:]
     assert with_output["output"] == '{"x": 1}'
