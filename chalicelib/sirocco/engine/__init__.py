@@ -5,7 +5,7 @@ from .catalog import ActionSignature, Catalog, SpecSource
 from .commands import (CancelCall, Command, ExecutionFinished, ExecutionStateChanged, Notify, RunAction,
                        ScheduleCall, SignalSubworkflow, StartSubworkflow)
 from .conductor import Decision, decide
-from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, RerunTask, Resume, StartExecution,
+from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, RerunTask, Resume, StartExecution, Stop,
                      SubworkflowCompleted, SubworkflowStateChanged)
 from .records import ActionRecord, CallRecord, ExecutionRecord, ExecutionState, ItemsRecord, TaskRecord
 from .session import derive_id
@@ -17,6 +17,6 @@ __all__ = [
     "Catalog", "Command", "Decision", "Event", "ExecutionFinished", "ExecutionRecord", "ExecutionState",
     "ExecutionStateChanged", "SignalSubworkflow", "SubworkflowStateChanged",
     "IllegalTransition", "ItemsRecord", "Notify", "Pause", "RerunTask", "Resume", "RunAction", "ScheduleCall",
-    "SpecSource", "StartExecution", "StartRefused", "StartSubworkflow", "SubworkflowCompleted", "TaskRecord",
+    "SpecSource", "StartExecution", "StartRefused", "Stop", "StartSubworkflow", "SubworkflowCompleted", "TaskRecord",
     "check_start", "decide", "derive_id",
 ]

@@ -41,7 +41,7 @@ def failure_message(session: "Session") -> str:
     return "\n".join(lines) + "\n"
 
 
-def succeed(session: "Session", ctx: dict[str, Any] | None) -> None:
+def succeed(session: "Session", ctx: dict[str, Any] | None, info: str | None = None) -> None:
     h = session.header
     ctx = h.final_ctx if ctx is None else ctx
     wf = session.wf
@@ -56,7 +56,7 @@ def succeed(session: "Session", ctx: dict[str, Any] | None) -> None:
     else:
         output = dict(ctx)
     h.output = output
-    _finish(session, states.SUCCESS, None)
+    _finish(session, states.SUCCESS, info)
 
 
 def fail(session: "Session", info: str | None, ctx: dict[str, Any] | None) -> None:

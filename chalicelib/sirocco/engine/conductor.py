@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from . import completion, lifecycle, start, subworkflows, tasks
 from .catalog import SpecSource
 from .commands import Command
-from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, RerunTask, Resume, StartExecution,
+from .events import (ActionCompleted, CallFired, Cancel, Event, Pause, RerunTask, Resume, StartExecution, Stop,
                      SubworkflowCompleted, SubworkflowStateChanged)
 from .records import ExecutionState, Record
 from .session import Session
@@ -48,6 +48,7 @@ HANDLERS: dict[type, Callable[[Session, Event], None]] = {
     Resume: lifecycle.resume,  # type: ignore[dict-item]
     Cancel: lifecycle.cancel,  # type: ignore[dict-item]
     RerunTask: lifecycle.rerun,  # type: ignore[dict-item]
+    Stop: lifecycle.stop,  # type: ignore[dict-item]
 }
 
 

@@ -96,6 +96,17 @@ class Cancel(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Stop(Event):
+    """End the execution at once as SUCCESS (its output evaluated) or ERROR
+    (output-on-error), ``msg`` its state_info: Mistral's PUT of that state.
+    Running tasks are left to end on their own, as in Mistral; a PAUSED
+    execution is not failed this way (Mistral ignores it)."""
+
+    state: str = "ERROR"
+    msg: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RerunTask(Event):
     """Run a failed task execution again, or skip it. ``reset=False`` re-runs only
     the failed with-items iterations; ``env`` replaces values of the execution env."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import completion, states, tasks, with_items
 from .commands import ExecutionFinished, ExecutionStateChanged, SignalSubworkflow
 from .context import pin
-from .events import Cancel, Pause, RerunTask, Resume, SubworkflowStateChanged
+from .events import Cancel, Pause, RerunTask, Resume, Stop, SubworkflowStateChanged
 from .records import TaskRecord
 
 if TYPE_CHECKING:
@@ -246,3 +246,14 @@ def _skip(session: "Session", task: TaskRecord, spec: Any) -> None:
             tasks.after_error(session, task, str(exc))
             return
     tasks.complete(session, task)
+
+
+def stop(session: "Session", event: Stop) -> None:
+    """End the execution now as SUCCESS or ERROR (CANCELLED is ``Cancel``)."""
+    h = session.header
+    if states.is_completed(h.state) or h.state == states.IDLE:
+        return
+    if event.state == states.SUCCESS:
+        completion.succeed(session, None, event.msg)
+    elif event.state == states.ERROR and h.state != states.PAUSED:
+        completion.fail(session, event.msg, None)

@@ -80,6 +80,10 @@ def _lifecycle(sim: Simulation, eid: str, scripted: Scripted, step: dict[str, An
         sim.post(eid, lambda i, t: Resume(i, t, env=step.get("env")), at)
     elif kind == "cancel":
         sim.post(eid, lambda i, t: Cancel(i, t, msg=step.get("msg")), at)
+    elif kind == "stop":
+        from sirocco.engine import Stop
+
+        sim.post(eid, lambda i, t: Stop(i, t, state=step["state"], msg=step.get("msg")), at)
     elif kind == "rerun":
         sim.post(eid, lambda i, t: RerunTask(i, t, task_id=task_id(step["task"]), reset=step.get("reset", True),
                                              env=step.get("env"), skip=step.get("skip", False)), at)
