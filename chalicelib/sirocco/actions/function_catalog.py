@@ -153,6 +153,8 @@ def from_env(environ: Mapping[str, str]) -> list[FunctionSpec]:
         spec = FunctionSpec(name=entry.get("dir") or action[len(ACTION_PREFIX):], function=entry["function"],
                             input=entry.get("input"), description=entry.get("description", ""),
                             handler=entry.get("handler", "handler.handler"), timeout=entry.get("timeout", 60))
+        if spec.action != action:
+            raise ManifestError(f"{ENV_VARIABLE}: {action!r} names the directory {spec.name!r} (fn.{spec.name})")
         _check(spec, f"{ENV_VARIABLE}[{action}]")
         specs.append(spec)
     return specs

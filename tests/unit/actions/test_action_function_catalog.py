@@ -84,6 +84,7 @@ def test_the_catalog_travels_in_one_environment_variable() -> None:
     ("[]", "must be a JSON object"),
     ('{"std.echo": {"function": "x"}}', "'std.echo' is not an action function entry"),
     ('{"fn.x": {"function": "x", "timeout": 0}}', "timeout must be whole seconds"),
+    ('{"fn.x": {"function": "x", "dir": "y"}}', "names the directory 'y'"),
 ])
 def test_a_wrong_catalog_is_refused(value: str, message: str) -> None:
     with pytest.raises(ManifestError, match=message):
