@@ -37,7 +37,7 @@ from sirocco.persistence import records_codec as codec
 from sirocco.persistence.records_codec import encode_commands
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import inbox, logs
+from . import inbox, logs, metrics
 from .runtime import Runtime, get_runtime
 
 
@@ -100,6 +100,7 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
             dispatch(rt, execution_id, version, meta, state.header.workflow, loaded.outbox)
             rt.step("engine.resent")
             store.mark_sent(execution_id, version)
+    before = None if loaded is None else state.header.state
     _prefetch_actions(rt, execution_id, state, events)
     catalog = rt.catalog(meta, _pinned(rt, execution_id, state, events, meta))
     decision = decide(catalog, state, events)
@@ -111,6 +112,8 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
     commands = encode_commands(decision.commands)
     new_version = store.save(execution_id, decision, commands, version, meta=meta)
     rt.step("engine.saved")
+    if new_version != version:  # a redelivered batch saves nothing and counts nothing
+        metrics.execution_changed(execution_id, header.workflow, before, header.state)
     if commands:
         dispatch(rt, execution_id, new_version, meta, header.workflow, commands)
         rt.step("engine.sent")

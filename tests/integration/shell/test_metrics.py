@@ -151,3 +151,19 @@ def test_an_executor_batch_reports_its_actions_by_queue(rt: Any, delivery: Any,
     assert (values["ActionsSucceeded"], values["ActionsFailed"], len(values["ActionDuration"])) == (2, 1, 3)
     assert line["Queue"] == queue
     assert line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Service"], ["Service", "Queue"]]
+
+
+def test_an_execution_counts_once_started_and_once_finished_under_duplicate_delivery(
+        client: Any, rt: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from .delivery import Delivery
+    from .helpers import start, upload
+
+    name = f"counted_{time.time_ns()}"
+    upload(client, f"version: '2.0'\n{name}:\n  tasks:\n    a:\n      action: std.noop\n      on-success: [b]\n"
+                   "    b:\n      action: std.fail\n")
+    capsys.readouterr()
+    execution_id = start(client, name)["id"]
+    assert Delivery(rt, duplicate=True).run_execution(execution_id).state == "ERROR"
+    counted = [_values(line) for line in _metric_lines(capsys)
+               if line.get("msg") == "execution state" and line.get("execution_id") == execution_id]
+    assert counted == [{"ExecutionsStarted": 1}, {"ExecutionsFailed": 1}]
