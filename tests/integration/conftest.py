@@ -30,7 +30,10 @@ def aws_endpoint() -> Iterator[str]:
     """Start moto's server and point the standard AWS variables at it."""
     from moto.server import ThreadedMotoServer
 
+    from sirocco.local.devemulator import tune_moto
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    tune_moto()  # the emulator as `sirocco dev` runs it
 
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -6,7 +6,8 @@ attributes, which counts the visible, delayed and in-flight messages by walking
 the whole queue three times and converts each attribute name from CamelCase;
 at 10,000 messages a send costs ~0.1 s, so filling a 10,000-item with-items'
 executor queue is quadratic (~10 minutes). ``tune_moto()`` keeps moto's
-behaviour and changes three costs, in this process only:
+behaviour and changes three costs, in this process only (and mends one
+DynamoDB check that refuses what AWS accepts, ``_replaced_size_counts_once``):
 
 - on a queue deeper than ``EXACT_BELOW`` messages, the three
   ``ApproximateNumberOf...`` counts are remembered for one second (SQS's own
@@ -59,13 +60,39 @@ def _remembered(name: str, compute: Callable[[Any], int]) -> property:
     return property(getter)
 
 
+def _replaced_size_counts_once() -> None:
+    """moto checks an item's 400 KB limit on every attribute it sets, adding the
+    new value to the item *including the value it replaces*: an UpdateItem that
+    replaces a 200 KB attribute with another is refused, though DynamoDB (and
+    DynamoDB Local) accept it, as the resulting item is 200 KB. An execution's
+    header replaces its redo log on every save, so a task result of ~40 KB
+    failed every save under moto. This counts the replaced value out."""
+    try:
+        from moto.dynamodb.models import dynamo_type
+    except ImportError:
+        return
+    limited = getattr(dynamo_type, "LimitedSizeDict", None)
+    if limited is None or getattr(limited, "_sirocco_fixed", False):
+        return
+    original = limited.__setitem__
+
+    def __setitem__(self: Any, key: str, value: Any) -> None:
+        if key in self:
+            dict.__delitem__(self, key)  # the check then sees the item as it will be
+        original(self, key, value)
+
+    limited.__setitem__ = __setitem__
+    limited._sirocco_fixed = True
+
+
 def tune_moto() -> bool:
-    """Install the two changes above (idempotent). False if moto's internals are
-    not what they were when this was measured (then nothing is changed)."""
+    """Install the changes above (idempotent). False if moto's SQS internals are
+    not what they were when this was measured (then SQS is left as it is)."""
     global _tuned
     with _tune_lock:
         if _tuned:
             return True
+        _replaced_size_counts_once()
         try:
             from moto.sqs import models as sqs_models
         except ImportError:
