@@ -4,11 +4,13 @@ Checked as Mistral 23 checks them, with its messages: the body's fields and type
 that the execution exists (404), then that the request changes one thing Mistral allows
 (400), then the state change against the current state (400 for an illegal one).
 
-The API never changes an execution's state itself: a pause, resume or cancel is a
-``Pause`` / ``Resume`` / ``Cancel`` on the engine queue (group = the execution), whose id
+The API never changes an execution's state itself: a pause, resume, cancel or stop
+(ERROR or SUCCESS of a running execution) is a ``Pause`` / ``Resume`` / ``Cancel`` /
+``Stop`` on the engine queue (group = the execution), whose id
 is made from a count the header keeps of such requests, so every request is one event and
 a redelivered message the same one. The answer is the execution as that change makes it
-(Mistral applies it before answering; here the engine applies it a moment later). A
+(Mistral applies it before answering; here the request waits, briefly, for the engine
+to apply it: api/applied.py). A
 change an ended execution makes pointless (resume or cancel it) sends nothing and answers
 the execution as it is, as Mistral does. A pause or resume of an execution already in that
 state is still sent (the engine finds nothing to do), so that the last request wins over
@@ -24,15 +26,16 @@ import json
 from dataclasses import replace
 from typing import Any, Mapping
 
-from sirocco.engine import Cancel, Pause, Resume, derive_id, states
+from sirocco.engine import Cancel, Pause, Resume, Stop, derive_id, states
 from sirocco.engine.records import ExecutionRecord
 from sirocco.messaging.routing import engine_message
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
+from . import applied as applied_wait
 from . import views
 from .errors import ApiError, bad_request
 from .execution_list import COLUMNS
-from .executions import environment, merged, missing
+from .executions import check_description, environment, merged, missing
 
 STATES = (states.RUNNING, states.PAUSED, states.SUCCESS, states.ERROR, states.CANCELLED)
 ENV_STATES = (states.PAUSED, states.ERROR)  # Mistral also allows IDLE: here IDLE is "starting"
@@ -45,6 +48,8 @@ def update(rt: Any, execution_id: str, body: Mapping[str, Any], *,
     if unknown:
         raise bad_request(f"Unknown attribute for argument wf_ex: {', '.join(unknown)}")
     state, description, info = (_text(body, name) for name in ("state", "description", "state_info"))
+    if description:
+        check_description(description)
     env = _env(rt, body, project_id)
     found = rt.executions.get_execution(execution_id)
     if found is None:
@@ -61,7 +66,12 @@ def update(rt: Any, execution_id: str, body: Mapping[str, Any], *,
     if state not in STATES:
         raise bad_request(f"Cannot change state to {state}. Allowed states are: '{', '.join(STATES)}")
     header, meta = found
-    return 200, views.execution(_change_state(rt, header, meta, state, info, env), meta, published_global=False)
+    changed = _change_state(rt, header, meta, state, info, env)
+    if changed is not header and changed.state != header.state:  # an event went: answer what it made
+        applied = applied_wait.execution_left(rt, header.id, header.state)
+        if applied is not None:
+            changed, meta = applied
+    return 200, views.execution(changed, meta, published_global=False)
 
 
 def _text(body: Mapping[str, Any], name: str) -> str | None:
@@ -132,7 +142,7 @@ def _change_state(rt: Any, header: ExecutionRecord, meta: Mapping[str, Any], sta
             return header
         _send(rt, header.id, "Resume", lambda eid, now: Resume(eid, now, env=env))
         if current == states.PAUSED:
-            params = {**header.params, "env": {**(header.params.get("env") or {}), **(env or {})}}
+            params = {**header.params, "env": merged(header.params.get("env") or {}, env or {})}
             return _predicted(rt, header, state=state, state_info=None, params=params)
         return header
     elif state == states.CANCELLED:
@@ -142,8 +152,9 @@ def _change_state(rt: Any, header: ExecutionRecord, meta: Mapping[str, Any], sta
     elif state == states.SUCCESS and current != states.SUCCESS and (ended or current == states.PAUSED):
         raise _illegal(header, current, state)
     elif current == states.RUNNING:  # ERROR or SUCCESS of a running execution: Mistral's forced stop
-        raise bad_request(f"Cannot stop execution {header.id} with state {state}: a running execution is "
-                          "stopped with state CANCELLED here (the engine has no forced stop to ERROR or SUCCESS)")
+        _send(rt, header.id, "Stop", lambda eid, now: Stop(eid, now, state=state, msg=info))
+        output = {"result": info} if state == states.ERROR else header.output
+        return _predicted(rt, header, state=state, state_info=info, output=output)
     return header  # nothing to change: Mistral answers the execution as it is
 
 

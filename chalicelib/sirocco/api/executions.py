@@ -24,6 +24,7 @@ import uuid
 from typing import Any, Mapping
 
 from sirocco.engine import CallFired, Decision, ExecutionState, StartExecution, StartRefused, check_start, derive_id
+from sirocco.engine.lifecycle import merged  # noqa: F401  (Mistral's merge_dicts; execution_update uses it too)
 from sirocco.engine.records import ExecutionRecord
 from sirocco.engine import states
 from sirocco.messaging.routing import engine_message
@@ -59,6 +60,7 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     if not isinstance(wf_input, dict):
         raise bad_request("input must be a JSON object")
     description = body.get("description") or ""
+    check_description(description)
     if body.get("source_execution_id"):
         body, wf_input, params, description = _from_source(rt, body, wf_input, params, description)
     workflow_id = body.get("workflow_id")
@@ -107,17 +109,6 @@ def _from_source(rt: Any, body: Mapping[str, Any], wf_input: dict[str, Any], par
             f"{description} Based on the execution '{source}'".strip())
 
 
-def merged(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """Mistral's ``merge_dicts``: nested objects are merged, other values replaced."""
-    out = dict(old)
-    for key, value in new.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def _placeholder(rt: Any, execution_id: str, workflow: str, bound: dict[str, Any], params: dict[str, Any],
                  now: float, meta: dict[str, Any]) -> None:
     """Store the execution's header (IDLE) so that it can be read at once, as
@@ -137,11 +128,21 @@ def environment(rt: Any, name: str, project_id: str) -> dict[str, Any]:
     """The variables of a stored environment (``params.env`` given by name); 400 if unknown."""
     item = rt.definitions.get("environment", name, project_id=project_id)
     if item is None:
-        raise bad_request(f"Environment not found [name={name}]")
+        raise bad_request(f"Environment is not found: {name}")  # Mistral's words at an execution's start
     variables = item.variables
     if isinstance(variables, str):
         variables = json.loads(variables)
     return dict(variables or {})
+
+
+MAX_DESCRIPTION = 255  # Mistral's column; an execution's header (one DynamoDB item) carries it
+
+
+def check_description(description: Any) -> None:
+    if not isinstance(description, str):
+        raise bad_request(f"description must be a string, got {type(description).__name__}")
+    if len(description) > MAX_DESCRIPTION:
+        raise bad_request(f"description is longer than {MAX_DESCRIPTION} characters ({len(description)})")
 
 
 def missing(execution_id: str) -> ApiError:
@@ -190,8 +191,9 @@ def _delete(rt: Any, execution_id: str) -> None:
 
 def tasks(rt: Any, execution_id: str, params: Mapping[str, str], base_url: str) -> tuple[int, dict[str, Any]]:
     """GET /v2/executions/<id>/tasks: the task list of one execution (``/v2/tasks``'s list
-    query language, creation order by default). An unknown execution has no tasks (Mistral 23
-    answers 404; kept as the shell's tests pin it)."""
+    query language, creation order by default); 404 for an unknown execution, as Mistral."""
     from . import tasks as task_api
 
+    if rt.executions.get_execution(execution_id) is None:
+        raise missing(execution_id)
     return task_api.list_tasks(rt, params, base_url, execution_id=execution_id)

@@ -26,7 +26,7 @@ from sirocco.messaging.routing import engine_message
 from sirocco.persistence import pins
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import views
+from . import applied, views
 from .errors import ApiError, bad_request, not_found
 from .listing import ListQuery, collection
 
@@ -363,7 +363,11 @@ def update(rt: Any, task_id: str, body: Mapping[str, Any]) -> tuple[int, dict[st
     event = RerunTask(rerun_event_id(record), rt.clock(), task_id=record.id, reset=bool(reset), env=env or None,
                       skip=skip)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, header.id)])
-    record.state, record.state_info = (states.SKIPPED, "Task was skipped.") if skip else (states.RUNNING, None)
+    done = applied.task_left(rt, header.id, record.id, states.ERROR)  # answer what the engine made of it
+    if done is not None:
+        record = done
+    else:
+        record.state, record.state_info = (states.SKIPPED, "Task was skipped.") if skip else (states.RUNNING, None)
     return 200, task_view(record, header, meta, result=True)
 
 

@@ -59,12 +59,22 @@ def resume(session: "Session", event: Resume) -> None:
         _resume(session, event.env, own=not event.signal)
 
 
+def merged(env: dict, changes: dict) -> dict:
+    """``changes`` laid over ``env`` key by key, nested objects merged too
+    (Mistral's env update on resume and rerun)."""
+    result = dict(env)
+    for key, value in changes.items():
+        old = result.get(key)
+        result[key] = merged(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return result
+
+
 def _resume(session: "Session", env: dict | None, own: bool) -> None:
     h = session.header
     if h.state != states.PAUSED:
         return
     if env:
-        h.params = {**h.params, "env": {**(h.params.get("env") or {}), **env}}
+        h.params = {**h.params, "env": merged(h.params.get("env") or {}, env)}
     session.set_wf_state(states.RUNNING)
     _signal_children(session, states.PAUSED, states.RUNNING, "resume", None)
     _tell_parent(session, states.RUNNING, own)
@@ -207,7 +217,7 @@ def rerun(session: "Session", event: RerunTask) -> None:
         return
     h.reruns.append(event.id)
     if event.env:
-        h.params = {**h.params, "env": {**(h.params.get("env") or {}), **event.env}}
+        h.params = {**h.params, "env": merged(h.params.get("env") or {}, event.env)}
     replay = False
     if h.state == states.ERROR:
         session.set_wf_state(states.RUNNING)

@@ -22,6 +22,8 @@ from sirocco.persistence.settings import DEFAULT_PROJECT
 
 from .specs import DefinitionCatalog
 
+DEFAULT_APPLY_WAIT = 2.0
+
 
 @dataclass
 class Runtime:
@@ -40,6 +42,9 @@ class Runtime:
     api_url: str | None = None
     #: the actions the executor runs and the engine checks inputs against
     registry: ActionRegistry = default_registry
+    #: seconds a state-changing API request waits for the engine to apply its event, so that
+    #: it answers (and a GET right after reads) the changed state, as Mistral's synchronous API
+    apply_wait: float = 0.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Runtime":
@@ -56,6 +61,7 @@ class Runtime:
             payloads=payloads,
             lazy_load=(env.get("SIROCCO_LAZY_LOAD", "1") not in ("0", "false", "no")),
             api_url=env.get("SIROCCO_API_URL") or None,
+            apply_wait=float(env.get("SIROCCO_API_APPLY_WAIT") or DEFAULT_APPLY_WAIT),
         )
 
     def catalog(self, meta: Mapping[str, Any] | None = None,

@@ -12,7 +12,7 @@ from .errors import Errors, Where
 from .inputs import parse_input_params
 from .specs import FrozenDict, TaskDefaultsSpec, TaskSpec, WorkflowSpec
 from .task_defaults import parse_task_defaults
-from .tasks import ParsedTask, Resolver, _as_written, check_name, parse_task
+from .tasks import MAX_NAME, ParsedTask, Resolver, _as_written, check_name, parse_task
 from .yaml_loader import YMap, line_of
 
 ATTRIBUTES = frozenset(
@@ -34,6 +34,8 @@ def parse_workflow(
     """``where`` already names the workflow (and workbook); ``line`` is the line of its key."""
     if _is_uuid_like(name):
         errors.add(where, "a workflow name cannot look like a UUID (it would be taken for an id)", line)
+    if len(full_name or name) > MAX_NAME:
+        errors.add(where, f"a workflow name must not be longer than {MAX_NAME} characters", line)
     if not isinstance(body, YMap):
         errors.add(where, f"a workflow must be a mapping with 'tasks', got {checks.describe(body)}", line)
         return None

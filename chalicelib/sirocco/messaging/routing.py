@@ -96,12 +96,17 @@ def _run_action(cmd: Any, c: RouteContext, out: Routed) -> None:
     out.add(queue, OutMessage(envelopes.encode(cmd, meta)))
 
 
+#: what Mistral 23 gives a sub-workflow execution as its description
+SUBWORKFLOW_DESCRIPTION = "sub-workflow execution"
+
+
 def _start_subworkflow(cmd: Any, c: RouteContext, out: Routed) -> None:
     event = ev.StartExecution(c.event_id(), c.now, workflow=cmd.workflow, input=dict(cmd.input),
                               params=dict(cmd.params), parent_execution_id=cmd.execution_id,
                               parent_task_id=cmd.task_id, parent_action_id=cmd.child_id,
                               root_execution_id=cmd.root_execution_id or cmd.execution_id)
-    meta = {"project_id": c.meta.get("project_id"), "namespace": c.meta.get("namespace", "")}
+    meta = {"project_id": c.meta.get("project_id"), "namespace": c.meta.get("namespace", ""),
+            "description": SUBWORKFLOW_DESCRIPTION}
     c.to_engine(out, event, cmd.child_id, {k: v for k, v in meta.items() if v is not None})
 
 

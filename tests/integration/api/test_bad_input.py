@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -61,3 +62,21 @@ def test_a_body_that_is_not_utf8_is_a_400_naming_it(client, path):
                                                else "application/json"}, body=b"version: '2.0'\n\xff\xfe")
     _check(response)
     assert response.status_code == 400 and "UTF-8" in json.loads(response.body)["faultstring"]
+
+
+def test_names_and_descriptions_longer_than_mistral_keeps_are_400(client):
+    long_name = "w" * 256
+    response = client.http.post("/v2/workflows", headers={"Content-Type": "text/plain"},
+                                body=f"version: '2.0'\n{long_name}:\n  tasks:\n    t:\n      action: std.noop\n")
+    _check(response)
+    assert "longer than 255" in json.loads(response.body)["faultstring"]
+    name = f"short_{uuid.uuid4().hex[:8]}"
+    assert client.http.post("/v2/workflows", headers={"Content-Type": "text/plain"},
+                            body=f"version: '2.0'\n{name}:\n  tasks:\n    t:\n      action: std.noop\n").status_code == 201
+    for description in ("d" * 256, 5):
+        response = client.http.post("/v2/executions", headers={"Content-Type": "application/json"},
+                                    body=json.dumps({"workflow_name": name, "description": description}))
+        _check(response)
+        assert "description" in json.loads(response.body)["faultstring"]
+    listed = json.loads(client.http.get(f"/v2/executions?workflow_name={name}").body)["executions"]
+    assert listed == []  # nothing was started

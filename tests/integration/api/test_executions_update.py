@@ -176,18 +176,45 @@ def test_the_last_of_quick_pauses_and_resumes_wins(client, delivery):
     assert call(client, "GET", f"/v2/executions/{eid}")["state"] == "RUNNING"
 
 
-@pytest.mark.parametrize("state", ["ERROR", "SUCCESS"])
-def test_a_forced_stop_of_a_running_execution_is_refused(client, delivery, state):
-    """sirocco: Mistral stops a running execution with ERROR or SUCCESS; the engine has no
-    such event yet, so the API says so (400) and changes nothing."""
-    _, ex = _hang(client, delivery)
-    text = _refused(client, ex["id"], {"state": state, "state_info": "by hand"})
-    assert state in text and "CANCELLED" in text
+STOPPABLE = """version: '2.0'
+{wf}:
+  output:
+    o: <% $.get(x, 'none') %>
+  output-on-error:
+    oe: 1
+  tasks:
+    t1:
+      action: std.async_noop
+    t0:
+      action: std.echo output="x"
+      publish: {{x: <% task().result %>}}
+"""
+
+
+@pytest.mark.parametrize("state, output", [("ERROR", {"result": "by hand", "oe": 1}), ("SUCCESS", {"o": "x"})])
+def test_a_running_execution_stopped_with_error_or_success(client, delivery, state, output):
+    # as Mistral 23.0.0 answers and ends the same workflow (tests/unit/engine/fixtures/stop-*.yaml)
+    wf = f"stop_{uuid.uuid4().hex[:8]}"
+    call(client, "POST", "/v2/workflows", STOPPABLE.format(wf=wf), status=201)
+    ex = call(client, "POST", "/v2/executions", {"workflow_name": wf}, status=201)
     delivery.run()
-    assert call(client, "GET", f"/v2/executions/{ex['id']}")["state"] == "RUNNING"
+    answer = _put(client, ex["id"], {"state": state, "state_info": "by hand"})
+    assert (answer["state"], answer["state_info"]) == (state, "by hand")
+    delivery.run()
+    got = call(client, "GET", f"/v2/executions/{ex['id']}")
+    assert (got["state"], got["state_info"], json.loads(got["output"])) == (state, "by hand", output)
+    tasks = call(client, "GET", f"/v2/executions/{ex['id']}/tasks")["tasks"]
+    assert sorted((t["name"], t["state"]) for t in tasks) == [("t0", "SUCCESS"), ("t1", "RUNNING")]
+    assert _put(client, ex["id"], {"state": "PAUSED"}, status=400)  # ended: no pause
+
+
+def test_a_paused_execution_is_not_stopped_with_error(client, delivery):
+    _, ex = _hang(client, delivery)
     paused = _put(client, ex["id"], {"state": "PAUSED"})
     delivery.run()
-    assert _put(client, ex["id"], {"state": "ERROR"})["state"] == paused["state"]  # Mistral: a paused one stays
+    assert _put(client, ex["id"], {"state": "ERROR"})["state"] == paused["state"] == "PAUSED"  # as Mistral
+    delivery.run()
+    assert call(client, "GET", f"/v2/executions/{ex['id']}")["state"] == "PAUSED"
 
 
 def test_state_change_of_a_started_execution_waits_behind_its_start(client, delivery):

@@ -39,7 +39,9 @@ def shell_env(aws_endpoint: str) -> dict[str, str]:
             "SIROCCO_ENGINE_QUEUE": f"sh-engine-{suffix}.fifo",
             "SIROCCO_EXECUTOR_QUEUE": f"sh-executor-{suffix}",
             "SIROCCO_TIMER_QUEUE": f"sh-timer-{suffix}",
-            "SIROCCO_NOTIFIER_QUEUE": f"sh-notifier-{suffix}"}
+            "SIROCCO_NOTIFIER_QUEUE": f"sh-notifier-{suffix}",
+           # these tests deliver messages by hand: a request waiting for the engine would only wait
+           "SIROCCO_API_APPLY_WAIT": "0"}
 
 
 @pytest.fixture(scope="session")

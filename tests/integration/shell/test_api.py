@@ -148,10 +148,12 @@ def test_refused_starts_answer_400_or_404_and_create_nothing(client, rt):
     assert refused({"workflow_name": "no_such_workflow"}, 404) == \
         "Workflow not found [workflow_identifier=no_such_workflow, namespace=]"
     assert refused({"workflow_name": f"hello_{n}", "input": '{"name": 1}', "params": '{"env": "nope"}'}, 400) == \
-        "Environment not found [name=nope]"
+        "Environment is not found: nope"
     missing = client.http.get(f"/v2/executions/{uuid.uuid4()}")
     assert missing.status_code == 404 and json.loads(missing.body)["faultstring"].startswith("WorkflowExecution not found")
-    assert get(client, f"/v2/executions/{uuid.uuid4()}/tasks") == {"tasks": []}
+    unknown = str(uuid.uuid4())
+    assert get(client, f"/v2/executions/{unknown}/tasks", 404)["faultstring"] == \
+        f"WorkflowExecution not found [id={unknown}]"
 
 
 def test_an_id_given_by_the_client_makes_the_create_idempotent(client, rt, delivery):

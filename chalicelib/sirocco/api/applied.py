@@ -1,0 +1,47 @@
+"""Waiting, briefly, for the engine to apply what a request asked.
+
+Mistral's API changes an execution before it answers; Sirocco's sends the
+engine an event. A client that pauses, stops, reruns or skips and then reads
+(the `mistral` command, scripts polling "until not RUNNING") must not read the
+state from before its own request, so these requests poll the header (one
+small GetItem every ``POLL`` seconds) until the state they change has changed,
+for at most ``Runtime.apply_wait`` seconds; then they answer what the engine
+made, or, when it is slower, the state the change will make.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sirocco.engine.records import ExecutionRecord, TaskRecord
+
+POLL = 0.02
+
+
+def _until(rt: Any, changed: Any) -> Any:
+    deadline = time.monotonic() + max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0))
+    while time.monotonic() < deadline:
+        time.sleep(POLL)
+        found = changed()
+        if found is not None:
+            return found
+    return None
+
+
+def execution_left(rt: Any, execution_id: str, state: str) -> tuple[ExecutionRecord, dict[str, Any]] | None:
+    """The execution's header and meta once its state is no longer ``state``; None after the wait."""
+    def changed() -> Any:
+        found = rt.executions.get_execution(execution_id)
+        return found if found is not None and found[0].state != state else None
+
+    return _until(rt, changed)
+
+
+def task_left(rt: Any, execution_id: str, task_id: str, state: str) -> TaskRecord | None:
+    """The task once its state is no longer ``state``; None after the wait."""
+    def changed() -> Any:
+        record = rt.executions.fetch_record(execution_id, f"TASK#{task_id}")
+        return record if record is not None and record.state != state else None
+
+    return _until(rt, changed)
