@@ -88,7 +88,7 @@ def test_routing_of_every_command():
     assert [m.group_id for m in routed.messages[q.engine_queue]] == ["child", "child", "grand", "grand"]
     start = engine[0]
     assert start.obj.parent_execution_id == "parent" and start.obj.parent_action_id == "child"
-    assert start.meta == {"project_id": "p", "namespace": "ns"}
+    assert start.meta == {"project_id": "p", "namespace": "ns", "description": "sub-workflow execution"}
     assert engine[1].obj.signal == 3
     assert routed.messages[q.timer_queue][0].delay == 900
     notify = envelopes.decode(routed.messages[q.notifier_queue][0].body)
