@@ -6,12 +6,16 @@ least 1 (more than 1 needs a pattern), a workflow that exists (by id, or by
 name in the default namespace) and an input that fits it. The trigger keeps
 what firing needs: the workflow's id and name, input, params, pattern, the
 next time (UTC, computed with croniter from the request's time) and the
-remaining count. Firing comes with the scheduler (issue 6).
+remaining count. With a schedule group configured, each trigger has its
+EventBridge Scheduler schedule (``scheduler/triggers.py``), made before the
+trigger is stored (an orphan left by a crash finds no trigger when it fires and
+is deleted) and deleted with it; ``handlers/cron_triggers.py`` fires it.
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any, Mapping
 
 from croniter import croniter
@@ -19,6 +23,8 @@ from croniter import croniter
 from sirocco.engine.action_runs import InputError, bind_input
 from sirocco.persistence.definitions import DuplicateDefinition
 from sirocco.persistence.settings import DEFAULT_PROJECT
+from sirocco.scheduler import triggers
+from sirocco.scheduler.schedules import for_runtime
 
 from . import definition_views, resource_body, views, workflows
 from .errors import bad_request, conflict, not_found
@@ -100,14 +106,22 @@ def create(rt: Any, body: Mapping[str, Any], *, project_id: str = DEFAULT_PROJEC
     workflow = workflows.find(rt, identifier, project_id=project_id)
     wf_input, wf_params = values.get("workflow_input") or {}, values.get("workflow_params") or {}
     check_input(rt, workflow, wf_input, project_id)
+    trigger_id = str(uuid.uuid4())
+    times = triggers.TriggerTimes(id=trigger_id, name=name, project_id=project_id, pattern=pattern or NEVER,
+                                  first=first, next=upcoming)
+    schedules = for_runtime(rt)
+    if schedules is not None:
+        triggers.ensure(schedules, schedules.queue_arn(rt.queues, rt.queue_settings.timer_queue), times)
     try:
         item = rt.definitions.create(
-            "cron_trigger", name, project_id=project_id, scope=values.get("scope", "private"),
+            "cron_trigger", name, project_id=project_id, scope=values.get("scope", "private"), id=trigger_id,
             pattern=pattern or NEVER, workflow_name=workflow.name, workflow_id=workflow.id,
             workflow_input=wf_input, workflow_params=wf_params,
             first_execution_time=first.strftime(views.TIME_FORMAT) if first else None,
             next_execution_time=upcoming.strftime(views.TIME_FORMAT), remaining_executions=count)
     except DuplicateDefinition:
+        if schedules is not None:
+            triggers.remove(schedules, times)
         raise conflict(f"Duplicate entry for cron trigger ['name', 'project_id']: {name}, {project_id}") from None
     return 201, definition_views.as_created(definition_views.cron_trigger(item), ["updated_at"])
 
@@ -136,8 +150,11 @@ def list_all(rt: Any, params: Mapping[str, str], base_url: str, *,
 
 
 def delete(rt: Any, identifier: str, *, project_id: str = DEFAULT_PROJECT) -> tuple[int, None]:
-    """DELETE /v2/cron_triggers/<name or id>: 204; 404 if none."""
+    """DELETE /v2/cron_triggers/<name or id>: 204 and its schedule deleted; 404 if none."""
     item = find(rt, identifier, project_id)
     if not rt.definitions.delete("cron_trigger", item.name, project_id=item.project_id):
         raise not_found(f"Cron trigger not found [identifier={identifier}]")
+    schedules = for_runtime(rt)
+    if schedules is not None:  # a crash before this leaves an orphan, deleted when it fires
+        triggers.remove(schedules, triggers.TriggerTimes.of(item))
     return 204, None

@@ -1,49 +1,79 @@
-"""The timer queue's handler: fire delayed calls when they come due.
+"""The timer queue's handler: delayed calls and cron trigger firings.
 
-A ``ScheduleCall`` travels on the standard timer queue with an SQS delay (at
-most 900 s; FIFO queues have no per-message delay). When it arrives:
-due (within a second) -> ``CallFired`` goes to the engine queue, in the
-execution's group, with an id derived from the call id (a repeat dedupes);
-not due yet (a delay longer than 900 s, or an early delivery) -> the message
-is sent again to the timer queue with the remaining delay, in hops of at
-most 900 s. (EventBridge Scheduler one-time schedules for long delays: issue 6.)
+The timer queue (standard: per-message delays) carries three bodies:
+
+- ``ScheduleCall``: due (less than a second early) -> ``CallFired`` to the engine
+  queue, in the execution's group, with an id derived from the call id (a repeat
+  dedupes, and the engine ignores a call that is fired or whose task moved on);
+  due within SQS's 15 minutes -> sent to the timer queue again with the remaining
+  delay; further off -> the one-time EventBridge Scheduler schedule ``at(due)``
+  named after the call, whose target is this queue and whose body is this very
+  message (``scheduler/calls.py``; without a schedule group, hops of 900 s);
+- ``CancelCall``: the call's schedule, if any, is deleted (a missing one is fine);
+- ``CronTriggerFired``: a cron trigger's schedule fired (``cron_triggers.fire``).
+
+Every step is safe to repeat: schedules are named, creating one that exists
+and deleting one that is gone are no errors.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sirocco.engine import CallFired, ScheduleCall
+from sirocco.engine import CallFired, CancelCall, ScheduleCall
 from sirocco.messaging import envelopes
 from sirocco.messaging import lambda_events as le
+from sirocco.messaging.envelopes import Envelope, EnvelopeError
 from sirocco.messaging.queues import OutMessage
 from sirocco.messaging.routing import call_delay, call_fired_id, engine_message
+from sirocco.scheduler import calls
+from sirocco.scheduler.schedules import for_runtime
+from sirocco.scheduler.triggers import CronTriggerFired
 
-from . import inbox, logs
+from . import cron_triggers, logs
 from .runtime import Runtime, get_runtime
 
 #: a call delivered less than this before its due time fires (SQS delays have 1 s granularity)
 EARLY = 1.0
 
 
+def _read(rt: Runtime, record: Mapping[str, Any]) -> Envelope:
+    """The record's envelope; a ``CronTriggerFired`` comes back built in ``obj``."""
+    envelope = rt.queues.read(record["body"], strict=False)
+    if envelope.obj is None and envelope.type == CronTriggerFired.__name__:
+        known = {k: v for k, v in (envelope.fields or {}).items() if k in CronTriggerFired.__dataclass_fields__}
+        envelope.obj = CronTriggerFired(**{k: str(v) for k, v in known.items()})
+    if not isinstance(envelope.obj, (ScheduleCall, CancelCall, CronTriggerFired)):
+        raise EnvelopeError(f"{envelope.type} is not a message of the timer queue")
+    return envelope
+
+
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     rt = runtime or get_runtime()
-    accepted, failed = inbox.accept(rt, event, ScheduleCall, "timer")
+    failed: list[str] = []
     fire: list[tuple[str, OutMessage]] = []
     again: list[tuple[str, OutMessage]] = []
     now = rt.clock()
-    for record, envelope in accepted:
+    for record in le.records(event):
         message_id = record.get("messageId", "")
-        cmd = envelope.obj
-        ids = {"execution_id": cmd.execution_id, "call_id": cmd.call_id, "kind": cmd.kind}
-        if cmd.due - now >= EARLY:
-            delay = call_delay(cmd.due, now, rt.queue_settings.max_delay)
-            again.append((message_id, OutMessage(envelopes.encode(cmd, envelope.meta or None), delay=delay)))
-            logs.info("call not due; delayed again", due_in=round(cmd.due - now, 3), delay=delay, **ids)
-        else:
-            fire.append((message_id, engine_message(CallFired(call_fired_id(cmd.call_id), now, call_id=cmd.call_id),
-                                                    cmd.execution_id)))
-            logs.info("call fired", late=round(now - cmd.due, 3), **ids)
+        try:
+            envelope = _read(rt, record)
+        except Exception as exc:
+            logs.error("timer message refused", message_id=message_id, **logs.exception_fields(exc))
+            failed.append(message_id)
+            continue
+        obj = envelope.obj
+        try:
+            if isinstance(obj, ScheduleCall):
+                _schedule_call(rt, obj, envelope, message_id, now, fire, again)
+            elif isinstance(obj, CancelCall):
+                _cancel_call(rt, obj)
+            else:
+                cron_triggers.fire(rt, obj)
+        except Exception as exc:
+            logs.error("timer message failed; retried", message_id=message_id, type=envelope.type,
+                       **logs.exception_fields(exc))
+            failed.append(message_id)
     for queue, batch in ((rt.queue_settings.engine_queue, fire), (rt.queue_settings.timer_queue, again)):
         if not batch:
             continue
@@ -53,3 +83,36 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             logs.error("could not send; retried", queue=queue, messages=len(batch), **logs.exception_fields(exc))
             failed.extend(message_id for message_id, _ in batch)
     return le.batch_response(failed)
+
+
+def _schedule_call(rt: Runtime, cmd: ScheduleCall, envelope: Envelope, message_id: str, now: float,
+                   fire: list[tuple[str, OutMessage]], again: list[tuple[str, OutMessage]]) -> None:
+    ids = {"execution_id": cmd.execution_id, "call_id": cmd.call_id, "kind": cmd.kind}
+    left = cmd.due - now
+    if left < EARLY:
+        fire.append((message_id, engine_message(CallFired(call_fired_id(cmd.call_id), now, call_id=cmd.call_id),
+                                                cmd.execution_id)))
+        logs.info("call fired", late=round(-left, 3), **ids)
+        return
+    body = envelopes.encode(cmd, envelope.meta or None)
+    schedules = for_runtime(rt) if left > rt.queue_settings.max_delay else None
+    if schedules is None:
+        delay = call_delay(cmd.due, now, rt.queue_settings.max_delay)
+        again.append((message_id, OutMessage(body, delay=delay)))
+        logs.info("call not due; delayed again", due_in=round(left, 3), delay=delay, **ids)
+        return
+    name = calls.schedule_name(cmd.execution_id, cmd.call_id)
+    target = schedules.queue_arn(rt.queues, rt.queue_settings.timer_queue)
+    created = schedules.create(name, calls.at_for(cmd.due), target, body, once=True,
+                               description=f"sirocco {cmd.kind} call {cmd.call_id} of execution {cmd.execution_id}")
+    logs.info("call scheduled", due_in=round(left, 3), schedule=name, created=created, **ids)
+
+
+def _cancel_call(rt: Runtime, cmd: CancelCall) -> None:
+    schedules = for_runtime(rt)
+    if schedules is None:
+        return
+    name = calls.schedule_name(cmd.execution_id, cmd.call_id)
+    deleted = schedules.delete(name)
+    logs.info("call cancelled", execution_id=cmd.execution_id, call_id=cmd.call_id, schedule=name,
+              deleted=deleted)

@@ -18,6 +18,12 @@
    batch size, partial batch responses; see devpollers.py) and the scheduler
    loop that fires due schedules (devscheduler.py; not on AWS, which fires them).
 
+Time: the handlers' runtime and the scheduler loop read ``DevStack.clock``, wall
+time plus an offset (``clock_offset``, ``SIROCCO_DEV_CLOCK_OFFSET``) that
+``advance_clock(seconds)`` and the loopback route ``POST /_dev/clock``
+(``{"advance": seconds}``) move forward, so that a long wait or a cron trigger
+comes due without waiting for it (docs/scheduler.md).
+
 ``stop()`` stops receiving, gives running batches a few seconds, stops the
 scheduler, the API server and the emulator, joins every thread it started,
 frees the ports and restores the environment.
@@ -43,7 +49,7 @@ from sirocco.actions.function_catalog import ENV_VARIABLE, discover
 from .devemulator import Emulator
 from .devpollers import Boto3Transport, MotoTransport, QueuePoller, QueueRef
 from .devresources import Clients, Provisioned, ensure, verify
-from .devscheduler import SchedulerLoop
+from .devscheduler import DevClock, SchedulerLoop
 from .devtemplate import DEFAULT_ACCOUNT, LocalPlan, default_template_path, load_template
 from .stacktemplate import TARGETS_VARIABLE, build, parse_targets
 
@@ -84,6 +90,8 @@ class DevOptions:
     emulator_port: int = 0
     #: seconds before a failed message is retried (None: the queue's visibility timeout, as AWS)
     retry_delay: int | None = None
+    #: seconds the clock starts ahead of wall time (None: ``SIROCCO_DEV_CLOCK_OFFSET``, else 0)
+    clock_offset: float | None = None
 
 
 def default_app_dir() -> Path:
@@ -134,6 +142,11 @@ class DevStack:
         self.problems: list[str] = []
         self.pollers: list[QueuePoller] = []
         self.scheduler: SchedulerLoop | None = None
+        offset = self.options.clock_offset
+        if offset is None:
+            offset = float(os.environ.get("SIROCCO_DEV_CLOCK_OFFSET") or 0)
+        #: the handlers' and the scheduler loop's clock (``advance_clock`` moves it)
+        self.clock = DevClock(offset)
         self.startup_seconds: float | None = None
         self._emulator: Any = None
         self._http: Any = None
@@ -223,11 +236,15 @@ class DevStack:
 
         app = self.app if self.app is not None else load_app(app_dir)
         self.app = app
+        if self._own_app:
+            _use_clock(self.clock)
+        _add_clock_route(app, self)
         self._start_http(app, app_dir, disk_config)
         self._start_pollers(app, disk_config, region, clients)
         if not opts.aws and self.plan.schedule_groups:
             self.scheduler = SchedulerLoop(self.plan.schedule_groups[0].name, clients.scheduler,
-                                           Clients.create(region=region, endpoint_url=self.endpoint_url).sqs)
+                                           Clients.create(region=region, endpoint_url=self.endpoint_url).sqs,
+                                           clock=self.clock)
             self.scheduler.start()
         self._started = True
 
@@ -333,6 +350,17 @@ class DevStack:
 
     # ------------------------------------------------------------------ state
 
+    def advance_clock(self, seconds: float) -> float:
+        """Move the clock ``seconds`` forward and fire what comes due; the new time.
+        The scheduler reads the schedules first, so that recurring ones made just
+        before the jump count from before it."""
+        if self.scheduler is not None:
+            self.scheduler.observe()
+        self.clock.advance(seconds)
+        if self.scheduler is not None:
+            self.scheduler.wake()
+        return self.clock()
+
     def stats(self) -> dict[str, Any]:
         return {p.queue.name: p.stats.as_dict() for p in self.pollers}
 
@@ -391,6 +419,43 @@ class DevStack:
         self.stop()
 
 
+def _use_clock(clock: DevClock) -> None:
+    """Give the handlers' process-wide runtime the stack's clock."""
+    try:
+        from sirocco.handlers.runtime import get_runtime
+    except ImportError:
+        return
+    get_runtime().clock = clock
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _add_clock_route(app: Any, stack: "DevStack") -> None:
+    """``GET /_dev/clock`` answers the stack's time and offset; ``POST`` with
+    ``{"advance": seconds}`` moves it forward. Served only on a loopback address
+    (the route exists in this process only, never in a deployed app)."""
+    app.sirocco_dev_stack = stack
+    if stack.options.host not in _LOOPBACK or "/_dev/clock" in getattr(app, "routes", {}):
+        return
+    from chalice import Response
+
+    @app.route("/_dev/clock", methods=["GET", "POST"])
+    def dev_clock() -> Any:
+        current: DevStack = app.sirocco_dev_stack
+        request = app.current_request
+        if request.method == "POST":
+            body = request.json_body or {}
+            try:
+                seconds = float(body.get("advance", 0))
+                current.advance_clock(seconds)
+            except (TypeError, ValueError) as exc:
+                return Response({"error": f"advance: {exc}"}, status_code=400)
+        now = current.clock()
+        return {"now": now, "offset": current.clock.offset,
+                "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))}
+
+
 def _reset_runtime() -> None:
     """Forget the handlers' process-wide runtime, so the next call builds one from
     the environment just set (the app's own modules; absent in a stand-in app)."""
@@ -399,3 +464,6 @@ def _reset_runtime() -> None:
     except ImportError:
         return
     set_runtime(None)
+    from sirocco import eventbridge
+
+    eventbridge.reset()  # its bus and rule names come from the environment too

@@ -14,8 +14,8 @@ state) absorbs the repeat.
 | SignalSubworkflow | engine queue, group = child id: ``Pause`` / ``Resume`` / ``Cancel`` |
 | ExecutionStateChanged (with a parent) | engine queue, parent's group: ``SubworkflowStateChanged`` |
 | ExecutionFinished (with a parent) | engine queue, parent's group: ``SubworkflowCompleted`` |
-| ScheduleCall | timer queue, delayed (the timer handler sends ``CallFired``) |
-| CancelCall | nothing: a call that fires late is ignored by the engine |
+| ScheduleCall | timer queue, delayed (the timer handler sends ``CallFired``); due beyond SQS's 15 minutes: at once, the timer makes it an EventBridge Scheduler schedule |
+| CancelCall | timer queue, which deletes the call's schedule; nothing without a schedule group (a call that fires late is ignored by the engine) |
 | Notify | notifier queue |
 | anything else | ``ROUTES`` has no entry: reported in ``Routed.unrouted`` |
 """
@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable
 from sirocco.engine import events as ev
 from sirocco.engine.session import derive_id
 from sirocco.persistence import records_codec as codec
+from sirocco.scheduler.schedules import enabled as schedules_enabled
 
 from . import envelopes
 from .queues import OutMessage
@@ -145,12 +146,15 @@ def call_delay(due: float, now: float, max_delay: int) -> int:
 
 
 def _schedule_call(cmd: Any, c: RouteContext, out: Routed) -> None:
-    out.add(c.settings.timer_queue,
-            OutMessage(envelopes.encode(cmd), delay=call_delay(cmd.due, c.now, c.settings.max_delay)))
+    delay = call_delay(cmd.due, c.now, c.settings.max_delay)
+    if cmd.due - c.now > c.settings.max_delay and schedules_enabled():
+        delay = 0  # the timer makes it a one-time schedule now, so that a cancel finds it
+    out.add(c.settings.timer_queue, OutMessage(envelopes.encode(cmd), delay=delay))
 
 
-def _nothing(cmd: Any, c: RouteContext, out: Routed) -> None:
-    return None
+def _cancel_call(cmd: Any, c: RouteContext, out: Routed) -> None:
+    if schedules_enabled():  # the call may have a schedule (longer than SQS delays): delete it
+        out.add(c.settings.timer_queue, OutMessage(envelopes.encode(cmd)))
 
 
 def _notify(cmd: Any, c: RouteContext, out: Routed) -> None:
@@ -166,7 +170,7 @@ ROUTES: dict[str, Callable[[Any, RouteContext, Routed], None]] = {
     "ExecutionStateChanged": _state_changed,
     "ExecutionFinished": _finished,
     "ScheduleCall": _schedule_call,
-    "CancelCall": _nothing,
+    "CancelCall": _cancel_call,
     "Notify": _notify,
 }
 
