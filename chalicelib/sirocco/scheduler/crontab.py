@@ -16,7 +16,7 @@ way. The differences handled:
 - a sixth field ``year`` is ``*``.
 
 Left to chaining (None): both day fields restricted (croniter fires on either,
-EventBridge cannot express an OR), ``#`` and ``L`` in the day-of-week, ``L``
+EventBridge cannot express an OR; unless one of them lists every day), ``#`` and ``L`` in the day-of-week, ``L``
 mixed with days of the month, seconds (a sixth croniter field), hashed ``H``
 fields, anything croniter does not read.
 """
@@ -30,6 +30,8 @@ from croniter import croniter
 
 #: Mistral's pattern for a trigger given only a first execution time (February 30th)
 NEVER = "0 0 30 2 0"
+_EVERY_DAY = list(range(1, 32))
+_EVERY_WEEKDAY = list(range(0, 7))
 
 
 def next_time(pattern: str, after: dt.datetime) -> dt.datetime:
@@ -72,8 +74,10 @@ def to_eventbridge(pattern: str) -> str | None:
     if getattr(parsed, "nth_weekday_of_month", None):
         return None
     minute, hour, dom, month, dow = parsed.expanded
-    if dom != ["*"] and dow != ["*"]:
-        return None
+    if dom != ["*"] and dow != ["*"]:  # croniter fires on either day field
+        if dom != _EVERY_DAY and dow != _EVERY_WEEKDAY:
+            return None
+        dom, dow = ["*"], ["*"]  # one of them takes every day: so does their OR
     fields = [_field(minute), _field(hour), "L" if dom == ["l"] else _field(dom), _field(month),
               _field(dow, shift=1)]
     if None in fields:
