@@ -21,7 +21,7 @@ from chalice import Chalice  # noqa: E402
 from sirocco.actions import default_registry  # noqa: E402
 from sirocco.actions.function_actions import register_function_actions  # noqa: E402
 from sirocco.api.routes import blueprint  # noqa: E402
-from sirocco.handlers import engine, executor, metrics, notifier, timer  # noqa: E402
+from sirocco.handlers import engine, events, executor, metrics, notifier, timer  # noqa: E402
 from sirocco.messaging.settings import QueueSettings  # noqa: E402
 
 app = Chalice(app_name="sirocco")
@@ -33,6 +33,7 @@ _engine = metrics.measured("engine", engine.handle)
 _executor = metrics.measured("executor", executor.handle)
 _timer = metrics.measured("timer", timer.handle)
 _notifier = metrics.measured("notifier", notifier.handle)
+_events = metrics.measured("events", events.handle)
 # the action functions of functions/ the stack deploys: fn.<name> (SIROCCO_FUNCTIONS, from the template)
 register_function_actions(default_registry)
 
@@ -57,5 +58,12 @@ def notifier_queue(event):
     return _notifier(event.to_dict(), event.context)
 
 
+# events matched by the EventBridge rules of event triggers: start their workflows
+@app.on_sqs_message(queue=_QUEUES.events_queue, batch_size=10, name="events")
+def events_queue(event):
+    return _events(event.to_dict(), event.context)
+
+
 #: queue role -> the Lambda entry point a local poller calls as ``handler(event, context)``
-HANDLERS = {"engine": engine_queue, "executor": executor_queue, "timer": timer_queue, "notifier": notifier_queue}
+HANDLERS = {"engine": engine_queue, "executor": executor_queue, "timer": timer_queue, "notifier": notifier_queue,
+            "events": events_queue}

@@ -7,7 +7,8 @@ the whole queue three times and converts each attribute name from CamelCase;
 at 10,000 messages a send costs ~0.1 s, so filling a 10,000-item with-items'
 executor queue is quadratic (~10 minutes). ``tune_moto()`` keeps moto's
 behaviour and changes three costs, in this process only (and mends one
-DynamoDB check that refuses what AWS accepts, ``_replaced_size_counts_once``):
+DynamoDB check that refuses what AWS accepts, ``_replaced_size_counts_once``,
+and FIFO order after a failed batch, ``_failed_fifo_batches_keep_order``):
 
 - on a queue deeper than ``EXACT_BELOW`` messages, the three
   ``ApproximateNumberOf...`` counts are remembered for one second (SQS's own
@@ -85,6 +86,31 @@ def _replaced_size_counts_once() -> None:
     limited._sirocco_fixed = True
 
 
+def _failed_fifo_batches_keep_order(sqs_models: Any) -> None:
+    """moto keeps a message whose visibility timeout ran out "in flight" until a
+    receive passes over it, and checks a FIFO message's group against the in-flight
+    set it computed before passing over the group's *other* such messages. When a
+    batch of one group failed with a retry delay (the notifier's backoff,
+    `--retry-delay`), its messages come back together and the head is skipped while
+    the rest are delivered: out of order. SQS delivers them in order. This releases
+    the messages that are visible again before each receive."""
+    backend = getattr(sqs_models, "SQSBackend", None)
+    if backend is None or getattr(backend, "_sirocco_fifo_fixed", False):
+        return
+    original = backend.receive_message
+
+    def receive_message(self: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        queue = self.get_queue(queue_name)
+        pending = getattr(queue, "_pending_messages", None)
+        if getattr(queue, "fifo_queue", False) and pending:
+            for message in [m for m in list(pending) if m.visible]:
+                pending.discard(message)
+        return original(self, queue_name, *args, **kwargs)
+
+    backend.receive_message = receive_message
+    backend._sirocco_fifo_fixed = True
+
+
 def tune_moto() -> bool:
     """Install the changes above (idempotent). False if moto's SQS internals are
     not what they were when this was measured (then SQS is left as it is)."""
@@ -118,6 +144,7 @@ def tune_moto() -> bool:
 
         sqs_models.unix_time_millis = unix_time_millis
         sqs_models.unix_time = unix_time
+        _failed_fifo_batches_keep_order(sqs_models)
         _tuned = True
         return True
 

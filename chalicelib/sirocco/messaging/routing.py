@@ -16,18 +16,24 @@ state) absorbs the repeat.
 | ExecutionFinished (with a parent) | engine queue, parent's group: ``SubworkflowCompleted`` |
 | ScheduleCall | timer queue, delayed (the timer handler sends ``CallFired``); due beyond SQS's 15 minutes: at once, the timer makes it an EventBridge Scheduler schedule |
 | CancelCall | timer queue, which deletes the call's schedule; nothing without a schedule group (a call that fires late is ignored by the engine) |
-| Notify | notifier queue |
+| Notify | notifier queue: one message per publisher, FIFO group ``<execution>:<publisher key>`` |
 | anything else | ``ROUTES`` has no entry: reported in ``Routed.unrouted`` |
+
+A top-level ``StartExecution`` (from the API, a trigger) gets the global
+publishers of ``SIROCCO_NOTIFY`` added to its params' ``notify`` in
+``engine_message``, as Mistral's engine adds ``[notifier] notify`` at start.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from sirocco.engine import events as ev
 from sirocco.engine.session import derive_id
+from sirocco.notifier.config import global_publishers, publisher_key, with_global
 from sirocco.persistence import records_codec as codec
 from sirocco.scheduler.schedules import enabled as schedules_enabled
 
@@ -72,7 +78,13 @@ class RouteContext:
 
 
 def engine_message(event: ev.Event, execution_id: str, meta: dict[str, Any] | None = None) -> OutMessage:
-    """A message for the engine queue: group = execution, deduplication id = event id."""
+    """A message for the engine queue: group = execution, deduplication id = event id.
+    A top-level start gets the global publishers (``SIROCCO_NOTIFY``); sub-workflows
+    inherit their parent's ``notify`` in the engine."""
+    if isinstance(event, ev.StartExecution) and event.parent_execution_id is None:
+        publishers = global_publishers()
+        if publishers:
+            event = dataclasses.replace(event, params=with_global(event.params, publishers))
     return OutMessage(envelopes.encode(event, meta, to=execution_id), group_id=execution_id, dedup_id=event.id)
 
 
@@ -158,8 +170,19 @@ def _cancel_call(cmd: Any, c: RouteContext, out: Routed) -> None:
 
 
 def _notify(cmd: Any, c: RouteContext, out: Routed) -> None:
+    """One message per publisher, so that each publisher's stream is retried on its own;
+    on a FIFO queue grouped by execution and publisher (ordered), deduplicated by the
+    save's event id and the publisher's position (the handler's notification id)."""
     meta = {"workflow_id": c.meta.get("workflow_id"), "project_id": c.meta.get("project_id")}
-    out.add(c.settings.notifier_queue, OutMessage(envelopes.encode(cmd, meta)))
+    queue = c.settings.notifier_queue
+    fifo = queue.endswith(".fifo")
+    for i, publisher in enumerate(cmd.publishers or (None,)):
+        one = dataclasses.replace(cmd, publishers=(publisher,)) if publisher is not None else cmd
+        message = OutMessage(envelopes.encode(one, meta))
+        if fifo:
+            message.group_id = f"{cmd.execution_id}:{publisher_key(publisher)}"
+            message.dedup_id = f"{c.event_id()}:{i}"
+        out.add(queue, message)
 
 
 #: command type name -> route (one line to add for a new command)

@@ -19,15 +19,18 @@ _QUEUE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 @dataclass(frozen=True, slots=True)
 class QueueSettings:
-    """Where the four queues are. ``endpoint_url`` None lets botocore decide
-    (``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_SQS``, else AWS)."""
+    """Where the queues are. ``endpoint_url`` None lets botocore decide
+    (``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_SQS``, else AWS). The notifier
+    queue is FIFO (one ordered stream per execution and publisher); the events
+    queue receives what EventBridge rules of event triggers deliver."""
 
     region: str = "us-east-1"
     endpoint_url: str | None = None
     engine_queue: str = "sirocco-engine.fifo"
     executor_queue: str = "sirocco-executor"
     timer_queue: str = "sirocco-timer"
-    notifier_queue: str = "sirocco-notifier"
+    notifier_queue: str = "sirocco-notifier.fifo"
+    events_queue: str = "sirocco-events"
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     max_delay: int = MAX_DELAY
 
@@ -42,6 +45,7 @@ class QueueSettings:
             executor_queue=env.get("SIROCCO_EXECUTOR_QUEUE") or d.executor_queue,
             timer_queue=env.get("SIROCCO_TIMER_QUEUE") or d.timer_queue,
             notifier_queue=env.get("SIROCCO_NOTIFIER_QUEUE") or d.notifier_queue,
+            events_queue=env.get("SIROCCO_EVENTS_QUEUE") or d.events_queue,
             message_limit=int(env.get("SIROCCO_MESSAGE_LIMIT") or d.message_limit),
             max_delay=min(MAX_DELAY, int(env.get("SIROCCO_MAX_DELAY") or d.max_delay)),
         )
@@ -56,4 +60,12 @@ class QueueSettings:
     def queues(self) -> dict[str, str]:
         """Role -> queue name."""
         return {"engine": self.engine_queue, "executor": self.executor_queue, "timer": self.timer_queue,
-                "notifier": self.notifier_queue}
+                "notifier": self.notifier_queue, "events": self.events_queue}
+
+
+def dead_letter_queue(name: str) -> str:
+    """The dead-letter queue infra/resources.yaml gives queue ``name``:
+    ``<name>-dlq``, before ``.fifo`` for a FIFO queue."""
+    if name.endswith(".fifo"):
+        return f"{name[:-5]}-dlq.fifo"
+    return f"{name}-dlq"

@@ -68,5 +68,5 @@ def make_app(prefix: str, recorder: Recorder) -> Chalice:
     register("engine", f"{prefix}-engine.fifo")
     register("executor", f"{prefix}-executor")
     register("timer", f"{prefix}-timer")
-    register("notifier", f"{prefix}-notifier")
+    register("notifier", f"{prefix}-notifier.fifo")
     return app

@@ -95,7 +95,7 @@ def test_every_sqs_handler_is_wired_to_the_template(packaged: Path) -> None:
                 assert sqs["ScalingConfig"] == {"MaximumConcurrency": 5}
     assert {name: sorted(queues) for name, queues in sources.items()} == {
         "Engine": ["EngineQueue"], "Executor": ["ExecutorQueue", "ExecutorQueueGpuBig", "ExecutorQueueSpecial"],
-        "Timer": ["TimerQueue"], "Notifier": ["NotifierQueue"]}, sources
+        "Timer": ["TimerQueue"], "Notifier": ["NotifierQueue"], "Events": ["EventsQueue"]}, sources
     for name in ("ExecutorQueueSpecial", "ExecutorQueueGpuBig"):
         queue = resources[name]["Properties"]
         assert queue["VisibilityTimeout"] == resources["ExecutorQueue"]["Properties"]["VisibilityTimeout"]

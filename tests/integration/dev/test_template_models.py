@@ -95,7 +95,7 @@ def test_queues_as_issue_4_asks(plan: LocalPlan) -> None:
     assert engine is not None and engine.fifo
     assert engine.attributes["ContentBasedDeduplication"] == "false"
     main = [q for q in plan.queues if not q.name.split(".")[0].endswith("-dlq")]
-    assert len(main) == 4
+    assert len(main) == 5  # engine, executor, timer, notifier, events
     for queue in main:
         assert queue.dead_letter is not None, f"{queue.name} has no dead-letter queue"
         dlq = plan.queue(queue.dead_letter)
@@ -111,7 +111,7 @@ def test_every_reference_names_something_defined(template: dict[str, Any]) -> No
     pseudo = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::NoValue", "AWS::StackName",
               "AWS::URLSuffix", "AWS::StackId"}
     # resources defined by Chalice's template, which this one is merged into
-    chalice = {"APIHandler", "Engine", "Executor", "Timer", "Notifier"}
+    chalice = {"APIHandler", "Engine", "Executor", "Timer", "Notifier", "Events"}
     missing: list[str] = []
 
     def walk(value: Any) -> None:
