@@ -6,5 +6,6 @@ from sirocco.api.http import blueprint
 from . import executions, workflows  # noqa: F401  (binding the routes is importing them)
 from . import action_executions, tasks  # noqa: F401
 from . import actions, environments, root, triggers, workbooks  # noqa: F401
+from . import console  # noqa: F401
 
 __all__ = ["blueprint"]
