@@ -112,6 +112,8 @@ def _find(rt: Any, action_id: str) -> tuple[ActionRecord, dict[str, Any], Execut
         standalone = rt.executions.get_standalone_action(action_id)
         if standalone is not None:
             return standalone[0], standalone[1], None
+    elif action_id.startswith("."):  # no task id to look up (an index key cannot be empty)
+        raise not_found(f"ActionExecution not found [id={action_id}]")
     found = rt.executions.find_action(action_id)
     header = rt.executions.get_execution(found[0]) if found is not None else None
     if found is None or found[1].is_workflow or header is None:  # sub-workflow runs are executions
@@ -141,7 +143,7 @@ def list_actions(rt: Any, params: Mapping[str, str], base_url: str, *, task_id: 
     params = {k: v for k, v in params.items() if k != "include_output"}
     if task_id is not None:
         params["task_execution_id"] = uuid_param("task_execution_id", task_id)
-    elif params.get("task_execution_id"):
+    elif "task_execution_id" in params:  # an empty one too: 400 (Mistral's), never an empty key
         uuid_param("task_execution_id", params["task_execution_id"])
     query = ListQuery.parse(params, ACTION_COLUMNS, filterable=ACTION_FILTERS)
     task_names = [f for f in query.filters if f.column == "task_name"]

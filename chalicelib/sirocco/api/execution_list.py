@@ -78,7 +78,7 @@ def parse(params: Mapping[str, str]) -> Request:
         if name in params:
             params[name] = _json_filter(name, params[name])
     for name in UUID_FILTERS:
-        if params.get(name):
+        if name in params:  # an empty one too: Mistral's 400, never an empty index key
             _uuid_filter(name, params[name])
     query = ListQuery.parse(params, COLUMNS, filterable=FILTERS)
     unknown = [k for k in query.extra if k not in OPTIONS]
@@ -119,10 +119,12 @@ def _uuid_filter(name: str, raw: str) -> None:
 
 
 def _values(query: ListQuery, column: str) -> list[str] | None:
-    """The values an equality or ``in:`` filter on ``column`` allows (None: no such filter)."""
+    """The values an equality or ``in:`` filter on ``column`` allows (None: no such filter).
+    An empty value is left out: no execution has an empty state, name or root (``[]``
+    when nothing else is left: the filter matches nothing), and an index key cannot be empty."""
     for f in query.filters:
         if f.column == column and f.op in ("eq", "in"):
-            return list(f.value) if isinstance(f.value, list) else [str(f.value)]
+            return [v for v in (f.value if isinstance(f.value, list) else [str(f.value)]) if v]
     return None
 
 
@@ -131,19 +133,19 @@ def plan(request: Request) -> list[tuple[str, str | None]]:
     q = request.query
     for column, index in (("task_execution_id", "parent"), ("root_execution_id", "root")):
         wanted = _values(q, column)
-        if wanted:
+        if wanted is not None:
             return [(index, v) for v in wanted]
     if "root_execution_id" in request.nulls:
         return [("root", None)]
     wanted = _values(q, "workflow_id")
-    if wanted:
+    if wanted is not None:
         return [("workflow_id", v) for v in wanted]
     wanted_states, names = _values(q, "state"), _values(q, "workflow_name")
-    if wanted_states and all(s in ACTIVE for s in wanted_states):
+    if wanted_states is not None and all(s in ACTIVE for s in wanted_states):
         return [("state", s) for s in wanted_states]
-    if names:
+    if names is not None:
         return [("workflow", n) for n in names]
-    if wanted_states:
+    if wanted_states is not None:
         return [("state", s) for s in wanted_states]
     return [("project", None)]
 

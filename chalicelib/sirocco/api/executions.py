@@ -31,10 +31,12 @@ from sirocco.messaging.routing import engine_message
 from sirocco.persistence import ConcurrentSaveError
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import views, workflows
+from . import resource_body, views, workflows
 from .errors import ApiError, bad_request, not_found
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")  # what a message group id and a DynamoDB key both take
+#: the create body's text attributes (Mistral's Execution resource types them ``wtypes.text``)
+TEXT_FIELDS = ("id", "workflow_id", "workflow_name", "workflow_namespace", "description", "source_execution_id")
 
 
 def start_event_id(execution_id: str) -> str:
@@ -46,6 +48,9 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     """POST /v2/executions (body: Mistral's Execution resource as JSON)."""
     if not isinstance(body, Mapping):
         raise bad_request("Request is not in valid JSON format")
+    for name in TEXT_FIELDS:  # wsme's type check comes first in Mistral
+        if body.get(name) is not None:
+            resource_body.text_value(body[name], name)
     execution_id = body.get("id") or str(uuid.uuid4())
     if not isinstance(execution_id, str) or not _ID.match(execution_id):
         raise bad_request(f"Invalid execution id: {execution_id!r}")

@@ -26,6 +26,23 @@ DEFINITION_TYPES = ["text/plain", "text/yaml", "application/yaml", "application/
 JSON_TYPES = ["application/json"]
 
 
+@blueprint.middleware("http")
+def chalice_errors_as_faults(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Chalice's own answers to a request no route function sees (415 for a body
+    type the route does not take, 405) in Mistral's error shape, with Mistral's
+    words for the 415, so that every error a client gets reads the same way."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        message = str(body["Message"])
+        if body["Code"] == "UnsupportedMediaType":
+            message = "Unknown mimetype: " + message.split(": ", 1)[-1]
+        response.body = json.dumps({"faultcode": "Client" if response.status_code < 500 else "Server",
+                                    "faultstring": message, "debuginfo": None})
+        response.headers = {**(response.headers or {}), "Content-Type": "application/json"}
+    return response
+
+
 def respond(status: int, body: Any) -> Response:
     if status == 204 or body is None:
         return Response(body="", status_code=status)

@@ -43,12 +43,12 @@ def read(body: Mapping[str, Any], argument: str, fields: Mapping[str, str]) -> d
         elif kind == COUNT:
             values[name] = _count(value, name, argument, body)
         elif kind == UUID:
-            text = _text(value, name)
+            text = text_value(value, name)
             if not _UUID.match(text):
                 raise bad_request(f"Expected a uuid but received {text}.")
             values[name] = text
         elif kind == TEXT:
-            values[name] = _text(value, name)
+            values[name] = text_value(value, name)
         else:
             values[name] = value
     return values
@@ -58,7 +58,8 @@ def _type_name(value: Any) -> str:
     return _PY_TYPES.get(type(value), f"<class '{type(value).__name__}'>")
 
 
-def _text(value: Any, name: str) -> str:
+def text_value(value: Any, name: str) -> str:
+    """``value`` of a text attribute ``name``; 400 in wsme's words if it is not a string."""
     if not isinstance(value, str):
         raise bad_request(f"Invalid input for field/attribute {name}. Value: '{value}'. Wrong type. "
                           f"Expected '<class 'str'>', got '{_type_name(value)}'")

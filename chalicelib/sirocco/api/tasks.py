@@ -238,7 +238,7 @@ def list_tasks(rt: Any, params: Mapping[str, str], base_url: str, *, execution_i
     params = dict(params)
     if execution_id is not None:
         params["workflow_execution_id"] = execution_id
-    if params.get("workflow_execution_id"):
+    if "workflow_execution_id" in params:  # an empty one too: 400 (Mistral's), never an empty key
         execution_id_param("workflow_execution_id", params["workflow_execution_id"])
     query = ListQuery.parse(params, TASK_COLUMNS, filterable=TASK_FILTERS)
     eid = query.filter_on("workflow_execution_id")

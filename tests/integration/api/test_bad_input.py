@@ -80,3 +80,59 @@ def test_names_and_descriptions_longer_than_mistral_keeps_are_400(client):
         assert "description" in json.loads(response.body)["faultstring"]
     listed = json.loads(client.http.get(f"/v2/executions?workflow_name={name}").body)["executions"]
     assert listed == []  # nothing was started
+
+
+# ---------------------------------------------------------------- found by the OpenAPI fuzz run (test_openapi_fuzz.py)
+
+
+@pytest.mark.parametrize("method,path", [("POST", "/v2/environments"), ("POST", "/v2/executions"),
+                                         ("PUT", "/v2/tasks/nope"), ("POST", "/v2/workflows")])
+def test_a_body_type_the_route_does_not_take_is_415_in_mistrals_shape(client, method, path):
+    response = client.http.request(method, path, headers={"Content-Type": "text/html"}, body=b"<p>")
+    assert response.status_code == 415
+    assert json.loads(response.body) == {"faultcode": "Client", "faultstring": "Unknown mimetype: text/html",
+                                         "debuginfo": None}
+
+
+@pytest.mark.parametrize("path,name", [("/v2/executions?workflow_id=", "workflow_id"),
+                                       ("/v2/executions?task_execution_id=", "task_execution_id"),
+                                       ("/v2/tasks?workflow_execution_id=", "workflow_execution_id"),
+                                       ("/v2/action_executions?task_execution_id=", "task_execution_id")])
+def test_an_empty_id_filter_is_400_naming_it(client, path, name):
+    response = client.http.get(path)
+    _check(response)
+    assert json.loads(response.body)["faultstring"] == (
+        f"Invalid input for field/attribute {name}. Value: ''. unable to convert to uuid. "
+        "Error: Expected a uuid but received .")
+
+
+@pytest.mark.parametrize("query", ["state=", "state=eq:", "state=in:", "root_execution_id=", "root_execution_id=in:,",
+                                   "workflow_name=in:,", "workflow_name=", "state=in:RUNNING,,ERROR&workflow_name=nope"])
+def test_an_empty_value_of_an_indexed_execution_filter_matches_nothing(client, query):
+    response = client.http.get(f"/v2/executions?{query}")
+    assert response.status_code == 200, response.body
+    assert json.loads(response.body) == {"executions": []}
+
+
+@pytest.mark.parametrize("path", ["/v2/action_executions/.", "/v2/action_executions/..1.0",
+                                  "/v2/tasks/615d64c4-02f5-4e4c-8ba5-8cde4c175b71/action_executions/.1.0",
+                                  "/v2/action_executions?marker=."])
+def test_an_action_execution_id_without_a_task_is_404(client, path):
+    response = client.http.get(path)
+    _check(response)
+    assert response.status_code == 404
+    response = client.http.put("/v2/action_executions/.", headers={"Content-Type": "application/json"},
+                               body=json.dumps({"state": "SUCCESS"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("field", ["id", "workflow_id", "workflow_name", "workflow_namespace", "description",
+                                   "source_execution_id"])
+@pytest.mark.parametrize("value", [5, 1.5, True, [1], {"a": 1}])
+def test_an_execution_create_with_a_text_field_of_another_type_is_400_in_wsmes_words(client, field, value):
+    body = {"workflow_name": "nope", field: value}
+    response = client.http.post("/v2/executions", headers={"Content-Type": "application/json"}, body=json.dumps(body))
+    _check(response)
+    assert json.loads(response.body)["faultstring"] == (
+        f"Invalid input for field/attribute {field}. Value: '{value}'. Wrong type. "
+        f"Expected '<class 'str'>', got '<class '{type(value).__name__}'>'")
