@@ -7,5 +7,6 @@ from . import executions, workflows  # noqa: F401  (binding the routes is import
 from . import action_executions, tasks  # noqa: F401
 from . import actions, environments, root, triggers, workbooks  # noqa: F401
 from . import console  # noqa: F401
+from . import openapi  # noqa: F401
 
 __all__ = ["blueprint"]
