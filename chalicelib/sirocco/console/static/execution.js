@@ -156,7 +156,7 @@ export async function executionPage(page, id) {
     cancel.addEventListener("click", () => {
       cancel.replaceWith(h("span", { class: "confirm" }, "Cancel this execution? ",
         h("button", { type: "button", class: "danger", id: "cancel-confirm", onclick: () => change({ state: "CANCELLED", state_info: "Cancelled from the console" }) }, "Yes, cancel"),
-        h("button", { type: "button", onclick: () => renderControls() }, "No")));
+        h("button", { type: "button", onclick: () => renderControls() }, "Keep running")));
     });
     controls.replaceChildren(
       h("button", { type: "button", id: "pause", disabled: !["RUNNING", "IDLE"].includes(state), onclick: () => change({ state: "PAUSED" }) }, "Pause"),

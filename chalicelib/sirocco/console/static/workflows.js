@@ -73,7 +73,7 @@ export async function workflowPage(page, id) {
         line.classList.toggle("picked", n >= first && n <= last);
         if (n === first) firstEl = line;
       }
-      if (firstEl) firstEl.scrollIntoView({ block: "nearest" });
+      if (firstEl) yaml.scrollTop = firstEl.offsetTop - 8; // the definition scrolls, not the page
     },
   });
   page.main.append(

@@ -1,0 +1,94 @@
+"""Steering an execution from its page: pause, resume and cancel; completing an
+asynchronous action by hand; and an API error shown to the user."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.integration.dev.devprocess import Dev
+
+from .support import start, upload, wait_state
+
+ASYNC = """\
+version: '2.0'
+console_async:
+  tasks:
+    wait:
+      action: std.async_noop
+      on-success: [after]
+    after:
+      action: std.echo output=<% task(wait).result %>
+      publish:
+        got: <% task().result %>
+"""
+
+
+@pytest.fixture(scope="module")
+def async_workflow(dev: Dev) -> str:
+    upload(dev, ASYNC)
+    return "console_async"
+
+
+def node(page: Any, name: str) -> Any:
+    return page.locator(f'g.node[data-task="{name}"]')
+
+
+def test_pause_resume_then_complete_the_async_action(dev: Dev, async_workflow: str, console: str, page: Any,
+                                                      shot: Callable[[str], Any]) -> None:
+    execution_id = start(dev, async_workflow)
+    page.goto(f"{console}#/executions/{execution_id}")
+    badge = page.locator("h1 .badge")
+    expect(node(page, "wait")).to_have_attribute("data-state", "RUNNING")
+    expect(node(page, "after")).to_have_attribute("data-state", "")  # not run yet
+
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(badge).to_have_text("PAUSED")
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Resume", exact=True).click()
+    expect(badge).to_have_text("RUNNING")
+
+    node(page, "wait").click()
+    run = page.locator('#task-panel .action-run[data-state="RUNNING"]')
+    run.get_by_label("final state").select_option("SUCCESS")
+    run.get_by_label("action output").fill('{"ok": 1}')
+    shot("complete-async-action")
+    run.get_by_role("button", name="Complete action", exact=True).click()
+
+    expect(badge).to_have_text("SUCCESS")
+    expect(node(page, "after")).to_have_attribute("data-state", "SUCCESS")
+    node(page, "after").click()
+    expect(page.locator("#task-panel")).to_have_attribute("data-task", "after")
+    expect(page.locator("#task-panel section", has_text="Published")).to_contain_text('"ok": 1')
+
+
+def test_cancel_asks_first(dev: Dev, async_workflow: str, console: str, page: Any) -> None:
+    execution_id = start(dev, async_workflow)
+    page.goto(f"{console}#/executions/{execution_id}")
+    expect(node(page, "wait")).to_have_attribute("data-state", "RUNNING")
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_role("button", name="Keep running", exact=True).click()
+    expect(page.locator("h1 .badge")).to_have_text("RUNNING")
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_role("button", name="Yes, cancel", exact=True).click()
+    expect(page.locator("h1 .badge")).to_have_text("CANCELLED")
+    assert wait_state(dev, execution_id)["state"] == "CANCELLED"
+    expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_disabled()
+
+
+def test_api_errors_are_shown(dev: Dev, async_workflow: str, console: str, page: Any) -> None:
+    page.goto(f"{console}#/executions/no-such-execution")
+    expect(page.locator(".api-error")).to_contain_text(
+        "GET /executions/no-such-execution: 404 WorkflowExecution not found [id=no-such-execution]")
+
+    # an answer the API refuses: completing with output that is not an object
+    execution_id = start(dev, async_workflow)
+    page.goto(f"{console}#/executions/{execution_id}")
+    node(page, "wait").click()
+    run = page.locator('#task-panel .action-run[data-state="RUNNING"]')
+    run.get_by_label("action output").fill("[1, 2]")
+    run.get_by_role("button", name="Complete action", exact=True).click()
+    expect(page.locator(".api-error").last).to_contain_text("400 JsonType field value must be a dictionary")
+    expect(node(page, "wait")).to_have_attribute("data-state", "RUNNING")
