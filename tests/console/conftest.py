@@ -90,12 +90,12 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
-def shot(page: Any) -> Callable[[str], Path]:
+def shot(page: Any) -> Callable[..., Path]:
     """Save a screenshot of the page as a test artifact."""
-    def take(name: str) -> Path:
+    def take(name: str, full_page: bool = True) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
     return take
 

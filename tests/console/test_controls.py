@@ -92,3 +92,27 @@ def test_api_errors_are_shown(dev: Dev, async_workflow: str, console: str, page:
     run.get_by_role("button", name="Complete action", exact=True).click()
     expect(page.locator(".api-error").last).to_contain_text("400 JsonType field value must be a dictionary")
     expect(node(page, "wait")).to_have_attribute("data-state", "RUNNING")
+
+
+BIG = """\
+version: '2.0'
+console_big:
+  input: [rows]
+  tasks:
+    load:
+      action: std.echo output=<% $.rows %>
+"""
+
+
+def test_large_values_start_collapsed(dev: Dev, console: str, page: Any) -> None:
+    upload(dev, BIG)
+    execution_id = start(dev, "console_big", {"rows": [f"row-{n:04}" for n in range(300)]})
+    assert wait_state(dev, execution_id)["state"] == "SUCCESS"
+    page.goto(f"{console}#/executions/{execution_id}")
+    page.locator('g.node[data-task="load"]').click()
+    result = page.locator("#task-panel section", has_text="Result")
+    summary = result.locator("details.j-node > summary").first
+    expect(summary).to_have_text("[ 300 items, 3.2 KB ]")
+    expect(result.get_by_text('"row-0299"')).to_be_hidden()
+    summary.click()
+    expect(result.get_by_text('"row-0299"')).to_be_visible()

@@ -54,7 +54,7 @@ def test_failed_join_shown_then_rerun_from_the_page(dev: Dev, demo: None, consol
     expect(panel).to_have_attribute("data-task", "right")
     expect(panel).to_contain_text("Failed by 'fail-on' policy")
     expect(panel.locator("dt:text-is('Retries') + dd")).to_have_text("1")
-    shot("execution-error")
+    shot("execution-error", full_page=False)  # docs/images/console-execution.png is this one
     panel.get_by_label("rerun env").fill('{"fail_right": false}')
     panel.get_by_role("button", name="Rerun task", exact=True).click()
 

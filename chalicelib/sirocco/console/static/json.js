@@ -23,7 +23,8 @@ function node(value, depth) {
     entries.map(([key, child]) => h("li", {},
       Array.isArray(value) ? null : h("span", { class: "j-key" }, JSON.stringify(key) + ": "),
       node(child, depth + 1))));
-  const summary = `${open} ${entries.length} ${Array.isArray(value) ? "items" : "keys"}, ${size(text)} ${close}`;
+  const noun = Array.isArray(value) ? "item" : "key";
+  const summary = `${open} ${entries.length} ${noun}${entries.length === 1 ? "" : "s"}, ${size(text)} ${close}`;
   return h("details", { class: "j-node", open: depth === 0 ? text.length <= COLLAPSE_OVER * 4 : text.length <= COLLAPSE_OVER },
     h("summary", {}, summary), list);
 }
