@@ -13,6 +13,7 @@ import json
 from typing import Any, Callable, Mapping
 
 from chalice import Blueprint, Response
+from chalice.app import CaseInsensitiveMapping
 
 from sirocco.handlers import logs
 
@@ -24,6 +25,15 @@ blueprint = Blueprint("sirocco.api")
 DEFINITION_TYPES = ["text/plain", "text/yaml", "application/yaml", "application/x-yaml",
                     "application/octet-stream", "application/x-www-form-urlencoded", "application/json"]
 JSON_TYPES = ["application/json"]
+
+
+@blueprint.middleware("http")
+def no_content_type_without_body(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """A GET or DELETE has no body to read: its Content-Type is not checked (Mistral
+    ignores it; Chalice would answer 415 for any type but JSON)."""
+    if event.method in ("GET", "DELETE", "HEAD") and "content-type" in event.headers:
+        event.headers = CaseInsensitiveMapping({k: v for k, v in event.headers.items() if k != "content-type"})
+    return get_response(event)
 
 
 @blueprint.middleware("http")

@@ -136,3 +136,10 @@ def test_an_execution_create_with_a_text_field_of_another_type_is_400_in_wsmes_w
     assert json.loads(response.body)["faultstring"] == (
         f"Invalid input for field/attribute {field}. Value: '{value}'. Wrong type. "
         f"Expected '<class 'str'>', got '<class '{type(value).__name__}'>'")
+
+
+@pytest.mark.parametrize("method,path,status", [("GET", "/v2/environments", 200), ("GET", "/v2/workflows/nope", 404),
+                                                ("DELETE", "/v2/environments/nope", 404)])
+def test_a_request_without_a_body_ignores_its_content_type(client, method, path, status):
+    response = client.http.request(method, path, headers={"Content-Type": "text/html"})
+    assert response.status_code == status, response.body
