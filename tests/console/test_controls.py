@@ -116,3 +116,31 @@ def test_large_values_start_collapsed(dev: Dev, console: str, page: Any) -> None
     expect(result.get_by_text('"row-0299"')).to_be_hidden()
     summary.click()
     expect(result.get_by_text('"row-0299"')).to_be_visible()
+
+
+ITEMS = """\
+version: '2.0'
+console_items:
+  tasks:
+    each:
+      with-items: x in [1, 2, 3]
+      action: std.async_noop
+"""
+
+
+def test_with_items_progress_as_items_complete(dev: Dev, console: str, page: Any) -> None:
+    upload(dev, ITEMS)
+    execution_id = start(dev, "console_items")
+    page.goto(f"{console}#/executions/{execution_id}")
+    status = node(page, "each").locator(".status")
+    expect(status).to_have_text("RUNNING · 0/3 items")
+    node(page, "each").click()
+    runs = page.locator('#task-panel .action-run[data-state="RUNNING"]')
+    expect(runs).to_have_count(3)
+    for done in (1, 2, 3):
+        runs.first.get_by_role("button", name="Complete action", exact=True).click()
+        expect(runs).to_have_count(3 - done)
+        if done < 3:
+            expect(status).to_have_text(f"RUNNING · {done}/3 items")
+    expect(status).to_have_text("SUCCESS · 3/3 items")
+    expect(page.locator("h1 .badge")).to_have_text("SUCCESS")

@@ -12,6 +12,9 @@ import { getAll, zoomBar } from "./workflows.js";
 
 const LIVE_MS = 1500; // while the execution runs
 const IDLE_MS = 10000; // once it ended (a rerun from elsewhere still shows up)
+// the report (retries, with-items runs, sub-executions) grows with the items: read it
+// at most this often while the execution runs, and at once after a change made here
+const REPORT_MS = 5000;
 
 /** The executions above a sub-workflow execution, root first: [{id, workflow, task}]. */
 async function ancestry(execution) {
@@ -91,18 +94,38 @@ export async function executionPage(page, id) {
   let selected = page.params.get("task") || "";
   let pickedRun = "";
   let shownKey = "";
+  let panelTicket = 0;
+  let reportAt = 0;
+  let reportWasFor = "";
 
-  async function refresh() {
-    const [ex, list, report] = await Promise.all([
-      get(`/executions/${enc(id)}`),
-      getAll(`/executions/${enc(id)}/tasks`, "tasks"),
-      get(`/executions/${enc(id)}/report${query({ max_depth: 0 })}`),
-    ]);
+  /** The report when it is due: first, after a change, every REPORT_MS, and once more
+   * after the execution ended; otherwise the entries already read. A report that fails
+   * (too large for one answer) leaves the graph without progress, not dead. */
+  async function reportEntries(force, state) {
+    const now = Date.now();
+    if (!force && now - reportAt < REPORT_MS && reportWasFor === state) return entries;
+    reportAt = now;
+    reportWasFor = state;
+    try {
+      return byTaskId(await get(`/executions/${enc(id)}/report${query({ max_depth: 0 })}`));
+    } catch (error) {
+      showError(error);
+      return entries;
+    }
+  }
+
+  let refreshTicket = 0;
+  async function refresh(force = false) {
+    const mine = (refreshTicket += 1);
+    const [ex, list] = await Promise.all([get(`/executions/${enc(id)}`), getAll(`/executions/${enc(id)}/tasks`, "tasks")]);
+    const found = await reportEntries(force, ex.state);
+    if (mine !== refreshTicket || !page.alive) return; // a newer refresh (after a click) wins
     execution = ex;
     tasks = list;
-    entries = byTaskId(report);
+    entries = found;
     render();
   }
+  const refreshNow = () => refresh(true);
 
   function runsOf(name) {
     return tasks.filter((t) => t.name === name); // creation order: the last is the latest
@@ -150,7 +173,7 @@ export async function executionPage(page, id) {
     const state = execution.state;
     const change = (body) => guarded(async () => {
       await put(`/executions/${enc(id)}`, body);
-      await refresh();
+      await refreshNow();
     });
     const cancel = h("button", { type: "button", id: "cancel", disabled: ENDED.has(state) }, "Cancel");
     cancel.addEventListener("click", () => {
@@ -187,16 +210,21 @@ export async function executionPage(page, id) {
     const entry = entries.get(task.id);
     const key = `${task.id}|${task.state}|${task.updated_at}|${runs.length}|${JSON.stringify(entry || {})}`;
     if (!force && key === shownKey) return;
+    if (!force && panel.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) {
+      return; // the user is filling a form in the panel: the next refresh shows the change
+    }
     shownKey = key;
+    const ticket = (panelTicket += 1);
     const node = graph && graph.nodes.find((n) => n.kind === "task" && n.name === selected);
     guarded(() => showTask(panel, {
       task, entry, node, runs,
       onPickRun: (runId) => select(selected, runId),
-      changed: refresh,
+      changed: refreshNow,
+      current: () => ticket === panelTicket && page.alive, // a later pick or refresh wins
     }));
   }
 
-  await refresh();
+  await guarded(refreshNow);
   let tick = 0;
   page.repeat(LIVE_MS, refresh, () => !ENDED.has(execution.state) || (tick += 1) % Math.round(IDLE_MS / LIVE_MS) === 0);
 }

@@ -79,9 +79,12 @@ export async function executionList(page) {
       body),
     h("div", { class: "pager" }, first, newer, older, status));
 
+  let ticket = 0;
   async function refresh() {
     page.remember({ ...filters, all: filters.all ? "1" : "", limit: filters.limit === "20" ? "" : filters.limit, marker });
+    const mine = (ticket += 1);
     const answer = await get(`/executions${listQuery(filters, marker)}`);
+    if (mine !== ticket) return; // a newer request (a filter changed meanwhile) wins
     const rows = answer.executions || [];
     next = answer.next && rows.length ? rows[rows.length - 1].id : null;
     body.replaceChildren(...rows.map((ex) => h("tr", { dataset: { execution: ex.id, state: ex.state } },
@@ -108,6 +111,6 @@ export async function executionList(page) {
   getAll(`/workflows${query({ fields: "name", sort_keys: "name" })}`, "workflows")
     .then((wfs) => names.replaceChildren(...wfs.map((wf) => h("option", { value: wf.name }))))
     .catch(() => { /* the names only help typing; the list itself shows API errors */ });
-  await refresh();
+  await guarded(refresh);
   page.repeat(REFRESH_MS, refresh, () => live.checked);
 }

@@ -30,13 +30,15 @@ function section(title, ...content) {
 /**
  * Fill ``panel`` with the task ``task`` (a record of /executions/<id>/tasks); ``entry`` is its
  * report entry (retries, runs, sub-executions); ``node`` its graph node; ``changed()`` is called
- * after the user changed something (rerun, completion) so the page refreshes at once.
+ * after the user changed something (rerun, completion) so the page refreshes at once;
+ * ``current()`` says whether this panel is still wanted once the answers arrive.
  */
-export async function showTask(panel, { task, entry, node, runs, onPickRun, changed }) {
+export async function showTask(panel, { task, entry, node, runs, onPickRun, changed, current = () => true }) {
   const [full, actions] = await Promise.all([
     get(`/tasks/${enc(task.id)}`),
     task.type === "WORKFLOW" ? Promise.resolve({ action_executions: [] }) : get(`/tasks/${enc(task.id)}/action_executions`),
   ]);
+  if (!current()) return; // another task was picked meanwhile
   const progress = itemProgress(full, entry);
   const children = entry ? entry.workflow_executions : [];
   const content = [

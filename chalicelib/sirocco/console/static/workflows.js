@@ -1,7 +1,7 @@
 // Workflows: the list with search, and one workflow's definition beside its graph.
 import { enc, get, post, query } from "./api.js";
 import { h, parseField } from "./dom.js";
-import { guarded } from "./errors.js";
+import { guarded, showError } from "./errors.js";
 import { drawGraph, legend } from "./graph.js";
 import { highlight } from "./yaml.js";
 
@@ -60,7 +60,13 @@ function taskLines(graph) {
 }
 
 export async function workflowPage(page, id) {
-  const [workflow, graph] = await Promise.all([get(`/workflows/${enc(id)}`), get(`/workflows/${enc(id)}/graph`)]);
+  const [workflow, graph] = await Promise.all([
+    get(`/workflows/${enc(id)}`),
+    get(`/workflows/${enc(id)}/graph`).catch((error) => {
+      showError(error); // the definition is still worth showing
+      return { name: id, type: "", nodes: [], edges: [] };
+    }),
+  ]);
   const yaml = highlight(workflow.definition || "");
   const lines = taskLines(graph);
   const drawn = drawGraph(graph, {
