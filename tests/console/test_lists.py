@@ -128,3 +128,28 @@ def test_the_token_goes_with_every_call(dev: Dev, console: str, page: Any) -> No
     page.goto(f"{console}#/executions")
     expect(page.locator("#executions tbody tr").first).to_be_visible()
     assert seen and all(value == "secret-123" for value in seen)
+
+
+REVERSE = """\
+version: '2.0'
+console_reverse:
+  type: reverse
+  tasks:
+    fetch: {action: std.noop}
+    parse: {action: std.noop, requires: [fetch]}
+    index: {action: std.noop, requires: [fetch]}
+    publish: {action: std.noop, requires: [parse, index]}
+"""
+
+
+def test_reverse_workflow_started_for_one_task(dev: Dev, console: str, page: Any) -> None:
+    upload(dev, REVERSE)
+    page.goto(f"{console}#/workflows/console_reverse")
+    expect(page.locator("g.edge.on-requires")).to_have_count(4)
+    page.get_by_text("Start an execution").click()
+    page.get_by_label("target task").fill("parse")
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.locator("h1 .badge")).to_have_text("SUCCESS")
+    states = page.eval_on_selector_all("g.node", "els => Object.fromEntries(els.map(e => [e.dataset.task, e.dataset.state]))")
+    assert states == {"fetch": "SUCCESS", "parse": "SUCCESS", "index": "", "publish": ""}
+    expect(page.locator('g.node[data-task="publish"] .status')).to_have_text("not run")

@@ -93,7 +93,7 @@ export async function workflowPage(page, id) {
       h("dt", {}, "Id"), h("dd", { class: "mono" }, workflow.id)),
     h("div", { class: "toolbar" },
       h("a", { class: "button", href: `#/executions?workflow=${enc(workflow.name)}` }, "Executions"),
-      startForm(workflow)),
+      startForm(workflow, graph.type === "reverse")),
     h("div", { class: "split" },
       h("section", { class: "definition", "aria-label": "definition" }, yaml),
       h("section", { class: "graph-pane", "aria-label": "graph" }, zoomBar(drawn), legend(graph), drawn.element)));
@@ -107,17 +107,22 @@ export function zoomBar(drawn) {
     h("button", { type: "button", title: "Zoom in", onclick: () => drawn.zoom(1.25) }, "+"));
 }
 
-function startForm(workflow) {
+/** POST /v2/executions; a reverse workflow also needs the task to reach (``task_name``). */
+function startForm(workflow, reverse) {
   const input = h("textarea", { rows: 4, class: "mono", "aria-label": "execution input", value: "{}" });
+  const target = reverse ? h("input", { type: "text", "aria-label": "target task", placeholder: "task to reach (reverse workflow)" }) : null;
   const env = h("textarea", { rows: 2, class: "mono", "aria-label": "execution env", placeholder: "{} (optional)" });
   const description = h("input", { type: "text", "aria-label": "execution description", placeholder: "description (optional)" });
   const start = () => guarded(async () => {
     const body = { workflow_id: workflow.id, input: input.value.trim() || "{}", description: description.value };
-    if (env.value.trim()) body.params = JSON.stringify({ env: parseField("Env", env.value) });
+    const params = {};
+    if (env.value.trim()) params.env = parseField("Env", env.value);
+    if (target && target.value.trim()) params.task_name = target.value.trim();
+    if (Object.keys(params).length) body.params = JSON.stringify(params);
     const execution = await post("/executions", body);
     location.hash = `#/executions/${enc(execution.id)}`;
   });
   return h("details", { class: "start" }, h("summary", {}, "Start an execution"),
-    h("label", {}, "Input (JSON)", input), h("label", {}, "Env (JSON)", env), description,
+    h("label", {}, "Input (JSON)", input), h("label", {}, "Env (JSON)", env), target, description,
     h("button", { type: "button", class: "primary", onclick: start }, "Start"));
 }
