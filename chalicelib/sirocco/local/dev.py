@@ -223,6 +223,11 @@ class DevStack:
         # the emulator runs no Lambda: action functions run in this process, from functions/
         if self.plan.environment.get(ENV_VARIABLE) and "SIROCCO_FUNCTIONS_DIR" not in os.environ:
             env["SIROCCO_FUNCTIONS_DIR"] = str(functions_dir)
+        # --aws makes no IAM role for EventBridge Scheduler to assume: unless the shell names one
+        # (SIROCCO_SCHEDULER_ROLE_ARN), long delays hop through the timer queue and cron triggers do not fire
+        if opts.aws and not os.environ.get("SIROCCO_SCHEDULER_ROLE_ARN"):
+            env["SIROCCO_SCHEDULER_ROLE_ARN"] = ""
+            log.warning("--aws: no SIROCCO_SCHEDULER_ROLE_ARN; long delays use SQS only, cron triggers do not fire")
         self.api_url = f"http://{opts.host}:{opts.port}"
         self._own_api_url = "SIROCCO_API_URL" not in os.environ
         if self._own_api_url:
