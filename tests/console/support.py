@@ -38,3 +38,8 @@ def wait_state(dev: Dev, execution_id: str, states: tuple[str, ...] = ENDED, tim
             return execution
         assert time.monotonic() < deadline, f"{execution_id} still {execution['state']}\n{dev.output()[-3000:]}"
         time.sleep(0.1)
+
+
+def section(panel: Any, title: str) -> Any:
+    """The task panel's section headed ``title`` (Result, Published, ...)."""
+    return panel.locator(f"section.panel-section:has(> h3:text-is('{title}'))")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.integration.dev.devprocess import Dev
 
-from .support import start, upload, wait_state
+from .support import section, start, upload, wait_state
 
 ASYNC = """\
 version: '2.0'
@@ -61,7 +61,7 @@ def test_pause_resume_then_complete_the_async_action(dev: Dev, async_workflow: s
     expect(node(page, "after")).to_have_attribute("data-state", "SUCCESS")
     node(page, "after").click()
     expect(page.locator("#task-panel")).to_have_attribute("data-task", "after")
-    expect(page.locator("#task-panel section", has_text="Published")).to_contain_text('"ok": 1')
+    expect(section(page.locator("#task-panel"), "Published")).to_contain_text('"ok": 1')
 
 
 def test_cancel_asks_first(dev: Dev, async_workflow: str, console: str, page: Any) -> None:
@@ -110,7 +110,7 @@ def test_large_values_start_collapsed(dev: Dev, console: str, page: Any) -> None
     assert wait_state(dev, execution_id)["state"] == "SUCCESS"
     page.goto(f"{console}#/executions/{execution_id}")
     page.locator('g.node[data-task="load"]').click()
-    result = page.locator("#task-panel section", has_text="Result")
+    result = section(page.locator("#task-panel"), "Result")
     summary = result.locator("details.j-node > summary").first
     expect(summary).to_have_text("[ 300 items, 3.2 KB ]")
     expect(result.get_by_text('"row-0299"')).to_be_hidden()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.integration.dev.devprocess import Dev
 
-from .support import start, wait_state
+from .support import section, start, wait_state
 
 TASKS = {"start", "left", "right", "each", "child", "report", "merge"}
 
@@ -46,8 +46,8 @@ def test_failed_join_shown_then_rerun_from_the_page(dev: Dev, demo: None, consol
     node(page, "left").click()
     panel = page.locator("#task-panel")
     expect(panel).to_have_attribute("data-task", "left")
-    expect(panel.locator("section", has_text="Result")).to_contain_text('"left done"')
-    expect(panel.locator("section", has_text="Published")).to_contain_text('"left": "left done"')
+    expect(section(panel, "Result")).to_contain_text('"left done"')
+    expect(section(panel, "Published")).to_contain_text('"left": "left done"')
 
     # the failed one: why, how often, and the rerun
     node(page, "right").click()
@@ -63,7 +63,7 @@ def test_failed_join_shown_then_rerun_from_the_page(dev: Dev, demo: None, consol
     assert states(page) == dict.fromkeys(TASKS, "SUCCESS")
     expect(page.locator(".execution-data")).to_contain_text("left done and right done")
     node(page, "merge").click()
-    expect(panel.locator("section", has_text="Result")).to_contain_text('"left done and right done"')
+    expect(section(panel, "Result")).to_contain_text('"left done and right done"')
     shot("execution-rerun")
 
 
