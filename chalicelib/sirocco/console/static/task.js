@@ -2,9 +2,11 @@
 // progress, retries, sub-workflows, action runs (their input; an async one can be
 // completed here), published variables and result; rerun when it failed.
 import { enc, get, put } from "./api.js";
-import { duration, fromJsonText, h, parseField, stateBadge } from "./dom.js";
+import { duration, ENDED, fromJsonText, h, parseField, stateBadge } from "./dom.js";
 import { guarded } from "./errors.js";
 import { jsonView } from "./json.js";
+
+const TASK_ENDED = new Set([...ENDED, "SKIPPED"]);
 
 /** done/total of a with-items task, from its record and its report entry; null otherwise. */
 export function itemProgress(task, entry) {
@@ -12,9 +14,8 @@ export function itemProgress(task, entry) {
   if (!context.with_items) return null;
   const total = context.with_items.count;
   const runs = entry ? (task.type === "WORKFLOW" ? entry.workflow_executions : entry.action_executions) : [];
-  const ended = new Set(["SUCCESS", "ERROR", "CANCELLED"]);
   const done = task.type === "WORKFLOW"
-    ? runs.filter((run) => ended.has(run.state)).length
+    ? runs.filter((run) => ENDED.has(run.state)).length
     : runs.filter((run) => run.accepted).length;
   return { done: Math.min(done, total), total };
 }
@@ -59,7 +60,9 @@ export async function showTask(panel, { task, entry, node, runs, onPickRun, chan
     children.length ? section("Sub-workflow executions", h("ul", { class: "children" }, children.map((child) =>
       h("li", {}, stateBadge(child.state), " ", h("a", { href: `#/executions/${enc(child.id)}` }, `${child.name} ${child.id}`))))) : null,
     section("Published", jsonView(fromJsonText(full.published), "nothing published")),
-    section("Result", jsonView(fromJsonText(full.result), "no result yet")),
+    // the API answers [] for a task that has no result yet
+    section("Result", TASK_ENDED.has(full.state) ? jsonView(fromJsonText(full.result), "no result")
+      : h("span", { class: "muted" }, "no result yet")),
     actions.action_executions.length ? section("Action runs (input)", actions.action_executions.map((run) => actionRun(run, changed))) : null,
   ];
   panel.replaceChildren(...content.filter(Boolean));
