@@ -52,3 +52,16 @@ def aws_endpoint() -> Iterator[str]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
+def api_without_tokens() -> Iterator[None]:
+    """The API's tests call it without tokens, as `sirocco dev` without --auth serves it;
+    tests/integration/security turns authentication on for its own tests."""
+    saved = os.environ.get("SIROCCO_AUTH")
+    os.environ["SIROCCO_AUTH"] = "optional"
+    yield
+    if saved is None:
+        os.environ.pop("SIROCCO_AUTH", None)
+    else:
+        os.environ["SIROCCO_AUTH"] = saved

@@ -75,6 +75,8 @@ def update(rt: Any, text: str, *, identifier: str | None = None, namespace: str 
     items = []
     for spec in specs:
         old = _adhoc(rt, identifier or spec.name, namespace, project_id)
+        if old is not None:
+            workflows.owned(old, project_id, "action", "update")
         if old is None:
             raise ApiError(404, f"Action definition not found [action_name={identifier or spec.name}, "
                                 f"namespace={namespace}]", short=True)
@@ -97,6 +99,8 @@ def _adhoc(rt: Any, identifier: str, namespace: str, project_id: str) -> Any | N
     item = None
     if workflows.UUID.match(identifier):
         item = rt.definitions.get_by_id(identifier, kind="action")
+        if item is not None and not workflows.visible(item, project_id):
+            item = None
     if item is None:
         item = rt.definitions.get("action", identifier, namespace=namespace, project_id=project_id)
     return item
@@ -116,6 +120,8 @@ def delete(rt: Any, identifier: str, *, namespace: str = "", project_id: str = D
     """DELETE /v2/actions/<name or id>[/<namespace>]: 204; 404 if no ad-hoc
     action has that name (a system action included, as Mistral 23 answers)."""
     item = _adhoc(rt, identifier, namespace, project_id)
+    if item is not None:
+        workflows.owned(item, project_id, "action", "delete")
     if item is None or not rt.definitions.delete("action", item.name, namespace=item.namespace,
                                                  project_id=item.project_id):
         raise not_found(f"Action definition not found [action_name={identifier}, namespace={namespace}]")

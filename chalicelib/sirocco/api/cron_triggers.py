@@ -131,6 +131,8 @@ def find(rt: Any, identifier: str, project_id: str = DEFAULT_PROJECT) -> Any:
     item = rt.definitions.get("cron_trigger", identifier, project_id=project_id)
     if item is None and workflows.UUID.match(identifier):
         item = rt.definitions.get_by_id(identifier, kind="cron_trigger")
+        if item is not None and not workflows.visible(item, project_id):
+            item = None
     if item is None:
         raise not_found(f"Cron trigger not found [identifier={identifier}]")
     return item
@@ -151,7 +153,7 @@ def list_all(rt: Any, params: Mapping[str, str], base_url: str, *,
 
 def delete(rt: Any, identifier: str, *, project_id: str = DEFAULT_PROJECT) -> tuple[int, None]:
     """DELETE /v2/cron_triggers/<name or id>: 204 and its schedule deleted; 404 if none."""
-    item = find(rt, identifier, project_id)
+    item = workflows.owned(find(rt, identifier, project_id), project_id, "cron trigger", "delete")
     if not rt.definitions.delete("cron_trigger", item.name, project_id=item.project_id):
         raise not_found(f"Cron trigger not found [identifier={identifier}]")
     schedules = for_runtime(rt)

@@ -49,9 +49,9 @@ def _id(identifier: str) -> str:
     return identifier
 
 
-def _workflow(rt: Any, workflow_id: str) -> Any:
+def _workflow(rt: Any, workflow_id: str, project_id: str) -> Any:
     item = rt.definitions.get_by_id(workflow_id, kind="workflow")
-    if item is None:
+    if item is None or not workflows.visible(item, project_id):
         raise not_found(f"Workflow not found [workflow_id={workflow_id}]")
     return item
 
@@ -96,7 +96,7 @@ def create(rt: Any, body: Mapping[str, Any], *, project_id: str = DEFAULT_PROJEC
     if any(not values.get(name) for name in MANDATORY):
         listed = ", ".join(repr(name) for name in MANDATORY)
         raise bad_request(f"Params {{{listed}}} must be provided for creating event trigger.")
-    workflow = _workflow(rt, values["workflow_id"])
+    workflow = _workflow(rt, values["workflow_id"], project_id)
     wf_input = values.get("workflow_input") or {}
     wf_params = values.get("workflow_params") or {}
     pattern, mapping = _rule(values["exchange"], values["event"], wf_params)
@@ -138,7 +138,7 @@ def update(rt: Any, identifier: str, body: Mapping[str, Any], *,
     values = resource_body.read(body, "event_trigger", BODY)
     if any(values.get(name) for name in FIXED):
         raise bad_request(f"Can not update fields {FIXED} of event trigger.")
-    old = find(rt, identifier, project_id)
+    old = workflows.owned(find(rt, identifier, project_id), project_id, "event trigger", "update")
     changes = {k: v for k, v in values.items()
                if k in ("name", "workflow_id", "workflow_input", "workflow_params", "scope")}
     fields = {name: getattr(old, name) for name in ("workflow_id", "exchange", "topic", "event", "scope")}
@@ -146,7 +146,7 @@ def update(rt: Any, identifier: str, body: Mapping[str, Any], *,
     fields.update({k: v for k, v in changes.items() if k != "name"})
     pattern, mapping = _rule(old.exchange, old.event, fields["workflow_params"] or {})
     if {"workflow_id", "workflow_input", "workflow_params"} & set(changes):
-        workflow = _workflow(rt, fields["workflow_id"])
+        workflow = _workflow(rt, fields["workflow_id"], project_id)
         check_input(rt, workflow, {**(fields["workflow_input"] or {}), **dict.fromkeys(mapping)}, project_id)
     if fields["workflow_id"] != old.workflow_id:
         _check_unique(rt, (old.exchange, old.topic, old.event, fields["workflow_id"]), project_id, old.id)
@@ -183,7 +183,7 @@ def list_all(rt: Any, params: Mapping[str, str], base_url: str, *,
 def delete(rt: Any, identifier: str, *, project_id: str = DEFAULT_PROJECT) -> tuple[int, None]:
     """DELETE /v2/event_triggers/<id>: 204; 404 if none. The rule goes first: a
     crash in between leaves a trigger that the next delete removes."""
-    item = find(rt, identifier, project_id)
+    item = workflows.owned(find(rt, identifier, project_id), project_id, "event trigger", "delete")
     eventbridge.shared().delete_trigger_rule(item.id)
     if not rt.definitions.delete("event_trigger", identifier, project_id=project_id):
         raise not_found(f"Event trigger not found [id={identifier}].")

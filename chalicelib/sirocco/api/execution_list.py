@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -150,13 +150,21 @@ def plan(request: Request) -> list[tuple[str, str | None]]:
     return [("project", None)]
 
 
-def list_executions(rt: Any, params: Mapping[str, str], base_url: str) -> tuple[int, dict[str, Any]]:
-    """GET /v2/executions."""
+def list_executions(rt: Any, params: Mapping[str, str], base_url: str, *,
+                    caller: str | None = None) -> tuple[int, dict[str, Any]]:
+    """GET /v2/executions. ``caller``: the authenticated project, past which no list reaches
+    (``all_projects`` lists its own; ``project_id`` of another project lists nothing)."""
     request = parse(params)
     query = request.query
+    if caller is not None:
+        if request.project_id not in (None, caller):
+            return 200, collection("executions", [], query, base_url)
+        request = replace(request, project_id=caller)
     marker = None
     if query.marker:
         found = rt.executions.get_execution(query.marker)
+        if found is not None and caller is not None and (found[1].get("project_id") or DEFAULT_PROJECT) != caller:
+            found = None
         if found is None:
             raise not_found(f"WorkflowExecution not found [id={query.marker}]")
         marker = (found[0], views.execution(*found, published_global=False))

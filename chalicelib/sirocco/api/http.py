@@ -10,6 +10,7 @@ sees Chalice and every error leaves in Mistral's shape.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Callable, Mapping
 
 from chalice import Blueprint, Response
@@ -17,6 +18,7 @@ from chalice.app import CaseInsensitiveMapping
 
 from sirocco.handlers import logs
 
+from . import auth
 from .errors import ApiError, bad_request
 
 blueprint = Blueprint("sirocco.api")
@@ -51,6 +53,36 @@ def chalice_errors_as_faults(event: Any, get_response: Callable[[Any], Response]
                                     "faultstring": message, "debuginfo": None})
         response.headers = {**(response.headers or {}), "Content-Type": "application/json"}
     return response
+
+
+#: the largest request body taken (a definition, an execution's input and params...):
+#: far below API Gateway's 10 MB and Lambda's 6 MB, and the engine offloads big values anyway
+MAX_BODY_VARIABLE = "SIROCCO_MAX_REQUEST_BYTES"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@blueprint.middleware("http")
+def authenticated(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Every route but the version documents answers only a caller whose token (or API
+    Gateway authorizer) names a project, and acts for that project (api/auth.py); a body
+    over the size limit is refused before any route reads it."""
+    try:
+        project = auth.DEFAULT_PROJECT
+        if event.path not in auth.OPEN_PATHS:
+            project = auth.authenticate(event.headers or {}, event.context or {})
+        limit = int(os.environ.get(MAX_BODY_VARIABLE) or MAX_BODY_BYTES)
+        size = len(event.raw_body or b"") if event.method in ("POST", "PUT", "PATCH") else 0
+        if size > limit:
+            raise ApiError(413, f"Request body is too large: {size} bytes, the limit is {limit}")
+    except ApiError as exc:
+        return respond(exc.status, exc.body())
+    auth.set_project(project)
+    return get_response(event)
+
+
+def project() -> str:
+    """The project the current request acts for."""
+    return auth.current_project()
 
 
 def respond(status: int, body: Any) -> Response:

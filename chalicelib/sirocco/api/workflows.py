@@ -113,6 +113,7 @@ def update(rt: Any, text: str, *, identifier: str | None = None, namespace: str 
     for spec in specs:
         if identifier:
             old = _short_404(lambda: find(rt, identifier, namespace=namespace, project_id=project_id))
+            owned(old, project_id, "workflow", "update")
             if old.name != spec.name:
                 raise bad_request(f"The definition names workflow '{spec.name}', not '{old.name}': "
                                   "a workflow cannot be renamed", short=True)
@@ -142,11 +143,25 @@ def _short_404(call: Any) -> Any:
         raise ApiError(exc.status, exc.faultstring, short=True) from None
 
 
+def visible(item: Any, project_id: str) -> bool:
+    """A definition the project may see: its own, or another project's public one (Mistral's scope)."""
+    return item.project_id == project_id or getattr(item, "scope", "private") == "public"
+
+
+def owned(item: Any, project_id: str, what: str, verb: str) -> Any:
+    """``item`` if the project may change it; 403 for another project's public one (Mistral's words)."""
+    if item.project_id != project_id:
+        raise ApiError(403, f"Can not {verb} {what} of other tenants. [identifier={item.name}]")
+    return item
+
+
 def find(rt: Any, identifier: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT) -> Any:
-    """A workflow by id or name (in ``namespace``); ApiError 404 if none."""
+    """A workflow by id or name (in ``namespace``) that the project may see; ApiError 404 if none."""
     item = None
     if UUID.match(identifier):
         item = rt.definitions.get_by_id(identifier, kind="workflow")
+        if item is not None and not visible(item, project_id):
+            item = None
     if item is None:
         item = rt.definitions.get("workflow", identifier, namespace=namespace, project_id=project_id)
     if item is None:
@@ -179,7 +194,7 @@ def list_all(rt: Any, params: Mapping[str, str], base_url: str, *,
 
 def delete(rt: Any, identifier: str, *, namespace: str = "", project_id: str = DEFAULT_PROJECT) -> tuple[int, None]:
     """DELETE /v2/workflows/<name or id>: 204; 400 while a trigger starts it (as Mistral)."""
-    item = find(rt, identifier, namespace=namespace, project_id=project_id)
+    item = owned(find(rt, identifier, namespace=namespace, project_id=project_id), project_id, "workflow", "delete")
     check_unused(rt, [item], identifier=identifier, namespace=namespace, project_id=project_id)
     if not rt.definitions.delete("workflow", item.name, namespace=item.namespace, project_id=item.project_id):
         raise not_found(f"Workflow not found [workflow_identifier={identifier}, namespace={namespace}]")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalice import Response
 
 from sirocco.api import actions
-from sirocco.api.http import DEFINITION_TYPES, answer, base_url, blueprint, param, query, text
+from sirocco.api.http import DEFINITION_TYPES, answer, base_url, blueprint, param, project, query, text
 from sirocco.handlers.runtime import get_runtime
 
 
@@ -16,17 +16,19 @@ def _scope() -> str:
 
 @blueprint.route("/v2/actions", methods=["POST"], content_types=DEFINITION_TYPES)
 def create_actions() -> Response:
-    return answer(lambda: actions.create(get_runtime(), text(), namespace=param("namespace"), scope=_scope()))
+    return answer(lambda: actions.create(get_runtime(), text(), namespace=param("namespace"), scope=_scope(),
+                                         project_id=project()))
 
 
 @blueprint.route("/v2/actions", methods=["PUT"], content_types=DEFINITION_TYPES)
 def update_actions() -> Response:
-    return answer(lambda: actions.update(get_runtime(), text(), namespace=param("namespace"), scope=_scope()))
+    return answer(lambda: actions.update(get_runtime(), text(), namespace=param("namespace"), scope=_scope(),
+                                         project_id=project()))
 
 
 @blueprint.route("/v2/actions", methods=["GET"])
 def list_actions() -> Response:
-    return answer(lambda: actions.list_all(get_runtime(), query(), base_url()))
+    return answer(lambda: actions.list_all(get_runtime(), query(), base_url(), project_id=project()))
 
 
 @blueprint.route("/v2/actions/validate", methods=["POST"], content_types=DEFINITION_TYPES)
@@ -36,25 +38,25 @@ def validate_actions() -> Response:
 
 @blueprint.route("/v2/actions/{identifier}", methods=["GET"])
 def get_action(identifier: str) -> Response:
-    return answer(lambda: actions.get(get_runtime(), identifier, namespace=param("namespace")))
+    return answer(lambda: actions.get(get_runtime(), identifier, namespace=param("namespace"), project_id=project()))
 
 
 @blueprint.route("/v2/actions/{identifier}/{namespace}", methods=["GET"])
 def get_action_in(identifier: str, namespace: str) -> Response:
-    return answer(lambda: actions.get(get_runtime(), identifier, namespace=namespace))
+    return answer(lambda: actions.get(get_runtime(), identifier, namespace=namespace, project_id=project()))
 
 
 @blueprint.route("/v2/actions/{identifier}", methods=["PUT"], content_types=DEFINITION_TYPES)
 def update_action(identifier: str) -> Response:
     return answer(lambda: actions.update(get_runtime(), text(), identifier=identifier,
-                                         namespace=param("namespace"), scope=_scope()))
+                                         namespace=param("namespace"), scope=_scope(), project_id=project()))
 
 
 @blueprint.route("/v2/actions/{identifier}", methods=["DELETE"])
 def delete_action(identifier: str) -> Response:
-    return answer(lambda: actions.delete(get_runtime(), identifier, namespace=param("namespace")))
+    return answer(lambda: actions.delete(get_runtime(), identifier, namespace=param("namespace"), project_id=project()))
 
 
 @blueprint.route("/v2/actions/{identifier}/{namespace}", methods=["DELETE"])
 def delete_action_in(identifier: str, namespace: str) -> Response:
-    return answer(lambda: actions.delete(get_runtime(), identifier, namespace=namespace))
+    return answer(lambda: actions.delete(get_runtime(), identifier, namespace=namespace, project_id=project()))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from chalice import Response
 
+from sirocco.api import guard, workflows
 from sirocco.api.errors import not_found
-from sirocco.api.http import answer, blueprint, param, respond
+from sirocco.api.http import answer, blueprint, param, project, respond
 from sirocco.console import resources
 from sirocco.console.assets import asset
 from sirocco.handlers.runtime import get_runtime
@@ -42,9 +43,17 @@ def console_vendor_file(name: str) -> Response:
 
 @blueprint.route("/v2/workflows/{identifier}/graph", methods=["GET"])
 def workflow_graph(identifier: str) -> Response:
-    return answer(lambda: resources.workflow_graph(get_runtime(), identifier, namespace=param("namespace")))
+    def call() -> tuple[int, dict]:
+        rt = get_runtime()
+        item = workflows.find(rt, identifier, namespace=param("namespace"), project_id=project())
+        return resources.workflow_graph(rt, item.id)  # by id: the caller's (or a public) one
+    return answer(call)
 
 
 @blueprint.route("/v2/executions/{execution_id}/graph", methods=["GET"])
 def execution_graph(execution_id: str) -> Response:
-    return answer(lambda: resources.execution_graph(get_runtime(), execution_id))
+    def call() -> tuple[int, dict]:
+        rt = get_runtime()
+        guard.execution(rt, execution_id, project())
+        return resources.execution_graph(rt, execution_id)
+    return answer(call)
