@@ -128,7 +128,7 @@ def dev(args: argparse.Namespace) -> int:
     options = DevOptions(host="127.0.0.1", port=args.port, endpoint=args.endpoint, aws=args.aws,
                          prefix=args.prefix, region=args.region, template=args.template,
                          app_dir=args.app_dir, stage=args.stage, concurrency=args.concurrency,
-                         retry_delay=args.retry_delay)
+                         retry_delay=args.retry_delay, auth=args.auth)
     stack = DevStack(options)
     stopping = threading.Event()
     # Both signals stop cleanly; setting a handler also undoes the SIG_IGN that a
@@ -194,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--retry-delay", type=int, metavar="SECONDS",
                        help="retry a failed message after SECONDS (default: the queue's visibility "
                             "timeout, as Lambda does: 360 s for the engine queue)")
+    local.add_argument("--auth", action="store_true",
+                       help="require a token (SIROCCO_API_KEYS) on every request, as a deployed stage does")
     local.add_argument("--verbose", action="store_true", help="debug logging")
     return parser
 

@@ -92,6 +92,9 @@ class DevOptions:
     retry_delay: int | None = None
     #: seconds the clock starts ahead of wall time (None: ``SIROCCO_DEV_CLOCK_OFFSET``, else 0)
     clock_offset: float | None = None
+    #: require a token on every request (api/auth.py); without it a request with none acts
+    #: for the default project, as Mistral with authentication disabled
+    auth: bool = False
 
 
 def default_app_dir() -> Path:
@@ -236,6 +239,7 @@ class DevStack:
         # std.http may call services on this machine (the service refuses loopback by default)
         if "SIROCCO_HTTP_DENIED_CIDRS" not in os.environ:
             self._set_env({"SIROCCO_HTTP_DENIED_CIDRS": ""})
+        self._set_env({"SIROCCO_AUTH": "required" if opts.auth else "optional"})
         if self._own_app:
             _reset_runtime()
 
@@ -380,6 +384,8 @@ class DevStack:
                      + "; schedule group: " + ", ".join(g.name for g in self.plan.schedule_groups))
         lines.append("  pollers: " + ", ".join(f"{p.queue.name} -> {p.function_name} (batch {p.batch_size})"
                                                for p in self.pollers))
+        lines.append("  auth: " + ("a token is required (SIROCCO_API_KEYS)" if self.options.auth
+                                   else "off: requests without a token act for the default project"))
         if self.startup_seconds is not None:
             lines.append(f"  ready in {self.startup_seconds:.2f} s; Ctrl-C stops")
         return "\n".join(lines)
