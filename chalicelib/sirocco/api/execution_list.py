@@ -157,7 +157,7 @@ def list_executions(rt: Any, params: Mapping[str, str], base_url: str, *,
     request = parse(params)
     query = request.query
     if caller is not None:
-        if request.project_id not in (None, caller):
+        if params.get("project_id") not in (None, "", caller) and not flag(params, "all_projects"):
             return 200, collection("executions", [], query, base_url)
         request = replace(request, project_id=caller)
     marker = None
