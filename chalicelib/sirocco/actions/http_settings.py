@@ -3,7 +3,7 @@
 Mistral 23.0.0 guards std.http against server-side request forgery ([action_std_http]
 options): only http and https, no host that resolves into a denied network (loopback and
 link-local by default, which covers the cloud metadata service and, in Lambda, the runtime
-API on 127.0.0.1), an optional host allow-list, a default timeout and a response size cap.
+API on 127.0.0.1; Sirocco adds the metadata service's IPv6 address and 0.0.0.0), an optional host allow-list, a default timeout and a response size cap.
 Sirocco keeps the same defaults and reads them from environment variables so that the
 Chalice config (or a shell, for ``sirocco run``) sets them:
 
@@ -24,7 +24,11 @@ from urllib.parse import urlsplit
 
 from .base import ActionError
 
-DEFAULT_DENIED_CIDRS: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10")
+#: loopback, link-local (IPv4's holds the EC2/ECS metadata services, 169.254.169.254 and
+#: 169.254.170.2), "this host" (0.0.0.0 and :: connect to loopback on Linux) and the
+#: EC2 metadata service's IPv6 address (fd00:ec2::254, outside fe80::/10)
+DEFAULT_DENIED_CIDRS: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10",
+                                         "0.0.0.0/8", "::/128", "fd00:ec2::254/128")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
@@ -88,7 +92,8 @@ class HttpSettings:
             return
         for info in infos:
             address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-            if any(address in network for network in networks):
+            mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:169.254.169.254 is 169.254.169.254
+            if any(a in network for network in networks for a in (address, mapped) if a is not None):
                 raise UrlNotAllowed(f"URL host '{host}' resolves to a blocked address ({address}).")
 
 
