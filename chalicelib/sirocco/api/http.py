@@ -76,6 +76,9 @@ def authenticated(event: Any, get_response: Callable[[Any], Response]) -> Respon
             raise ApiError(413, f"Request body is too large: {size} bytes, the limit is {limit}")
     except ApiError as exc:
         return respond(exc.status, exc.body())
+    except ValueError as exc:  # SIROCCO_API_KEYS or the size limit misconfigured: the operator's to fix
+        logs.error("api configuration invalid", **logs.exception_fields(exc))
+        return respond(500, {"faultcode": "Server", "faultstring": f"Configuration error: {exc}", "debuginfo": None})
     auth.set_project(project)
     return get_response(event)
 

@@ -83,3 +83,10 @@ def test_authentication_is_on_unless_turned_off() -> None:
     with pytest.raises(Exception) as refused:
         authenticate({}, {}, {})
     assert getattr(refused.value, "status", None) == 401
+
+
+def test_a_malformed_key_list_is_a_server_fault_naming_it(alice: Caller, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIROCCO_API_KEYS", "token-without-project")
+    code, body = alice.request("GET", "/v2/executions")
+    assert (code, body["faultcode"]) == (500, "Server")
+    assert "SIROCCO_API_KEYS" in body["faultstring"]
