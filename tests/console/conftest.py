@@ -17,7 +17,7 @@ import pytest
 
 from tests.integration.dev.devprocess import Dev, sirocco_dev
 
-from .support import ARTIFACTS, upload
+from .support import ARTIFACTS, TOKEN, TOKEN_PROJECT, upload
 
 CHROMIUM = os.environ.get("SIROCCO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # the flags this machine needs: no sandbox (root), and none of Chromium's own network calls
@@ -30,7 +30,9 @@ DEMO = Path(__file__).with_name("demo.yaml")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     log = tmp_path_factory.mktemp("console") / "sirocco-dev.log"
     try:
-        with sirocco_dev(log) as handle:
+        # a key of a project of its own: no token acts for the default project (sirocco dev
+        # without --auth), this token for its project, any other token is refused
+        with sirocco_dev(log, SIROCCO_API_KEYS=f"{TOKEN}={TOKEN_PROJECT}") as handle:
             yield handle
     finally:
         if log.exists():

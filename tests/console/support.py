@@ -7,16 +7,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from tests.integration.dev.devprocess import Dev
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 ENDED = ("SUCCESS", "ERROR", "CANCELLED")
+#: the dev server's one API key (tests/console/conftest.py)
+TOKEN = "console-token"
+TOKEN_PROJECT = "console-project"
 
 
-def upload(dev: Dev, text: str) -> None:
-    status, body = dev.call("POST", "/workflows", text, content_type="text/plain")
-    assert status == 201, body
+def upload(dev: Dev, text: str, token: str | None = None) -> None:
+    headers = {"Content-Type": "text/plain", **({"X-Auth-Token": token} if token else {})}
+    answer = requests.post(f"{dev.api}/workflows", data=text.encode(), headers=headers, timeout=30)
+    assert answer.status_code == 201, answer.text
 
 
 def start(dev: Dev, workflow: str, wf_input: dict[str, Any] | None = None, env: dict[str, Any] | None = None) -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.integration.dev.devprocess import Dev
 
-from .support import start, upload, wait_state
+from .support import TOKEN, start, upload, wait_state
 
 PAGED = """\
 version: '2.0'
@@ -115,19 +115,28 @@ def test_execution_filters_and_paging(dev: Dev, paged: list[str], console: str, 
     expect(rows.filter(has_text=newest)).to_have_count(1)
 
 
-def test_the_token_goes_with_every_call(dev: Dev, console: str, page: Any) -> None:
-    seen: list[str | None] = []
-    page.on("request", lambda request: seen.append(request.headers.get("x-auth-token"))
+def test_the_token_set_in_the_page_is_the_api_token(dev: Dev, console: str, page: Any) -> None:
+    upload(dev, PAGED.replace("console_paged", "console_private"), token=TOKEN)
+    sent: list[str | None] = []
+    page.on("request", lambda request: sent.append(request.headers.get("x-auth-token"))
             if "/v2/" in request.url else None)
+    rows = page.locator("#workflows tbody tr")
     page.goto(f"{console}#/workflows")
+    expect(rows.first).to_be_visible()
+    expect(rows.filter(has_text="console_private")).to_have_count(0)  # the default project's list
+
     page.get_by_role("button", name="Auth token").click()
-    page.get_by_label("X-Auth-Token").fill("secret-123")
+    page.get_by_label("X-Auth-Token").fill(TOKEN)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("button", name="Auth token ✓")).to_be_visible()
-    seen.clear()
-    page.goto(f"{console}#/executions")
-    expect(page.locator("#executions tbody tr").first).to_be_visible()
-    assert seen and all(value == "secret-123" for value in seen)
+    expect(rows.filter(has_text="console_private")).to_have_count(1)  # the token's project
+    assert sent[0] is None and sent[-1] == TOKEN
+
+    page.get_by_role("button", name="Auth token ✓").click()
+    page.get_by_label("X-Auth-Token").fill("not-a-key")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".api-error")).to_contain_text("401")
+    expect(page.locator(".api-error")).to_contain_text("(is the auth token set?)")
 
 
 REVERSE = """\
