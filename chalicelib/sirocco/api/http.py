@@ -56,9 +56,10 @@ def chalice_errors_as_faults(event: Any, get_response: Callable[[Any], Response]
 
 
 #: the largest request body taken (a definition, an execution's input and params...):
-#: far below API Gateway's 10 MB and Lambda's 6 MB, and the engine offloads big values anyway
+#: room for the multi-megabyte inputs the engine offloads to S3, below Lambda's 6 MB
+#: request payload even base64-encoded, and API Gateway's 10 MB
 MAX_BODY_VARIABLE = "SIROCCO_MAX_REQUEST_BYTES"
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 @blueprint.middleware("http")
