@@ -49,7 +49,7 @@ def hash_token(token: str) -> str:
 
 def parse_keys(raw: str) -> dict[str, str]:
     """``SIROCCO_API_KEYS`` as {sha256 hash: project}: a JSON object or ``token=project,...``;
-    a key may be given as ``sha256:<hex>`` (``sirocco``'s docs show how to make one)."""
+    a key may be given as ``sha256:<hex>`` of the token (docs/security.md shows how to make one)."""
     raw = raw.strip()
     if not raw:
         return {}
