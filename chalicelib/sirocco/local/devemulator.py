@@ -111,6 +111,30 @@ def _failed_fifo_batches_keep_order(sqs_models: Any) -> None:
     backend._sirocco_fifo_fixed = True
 
 
+def _one_request_at_a_time() -> None:
+    """moto applies an UpdateItem that creates an item in two steps (the keys
+    first, then the update), and serves requests on several threads: a read in
+    between saw an execution header with no fields, and the engine batch that
+    read it failed and waited out the visibility timeout. DynamoDB applies a
+    request atomically; one lock around moto's DynamoDB requests does too."""
+    try:
+        from moto.dynamodb.responses import DynamoHandler
+    except ImportError:
+        return
+    if getattr(DynamoHandler, "_sirocco_locked", False):
+        return
+    original = DynamoHandler.call_action
+    lock = threading.RLock()
+
+    @functools.wraps(original)
+    def call_action(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action
+    DynamoHandler._sirocco_locked = True
+
+
 def tune_moto() -> bool:
     """Install the changes above (idempotent). False if moto's SQS internals are
     not what they were when this was measured (then SQS is left as it is)."""
@@ -119,6 +143,7 @@ def tune_moto() -> bool:
         if _tuned:
             return True
         _replaced_size_counts_once()
+        _one_request_at_a_time()
         try:
             from moto.sqs import models as sqs_models
         except ImportError:
