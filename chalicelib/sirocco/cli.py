@@ -128,8 +128,12 @@ def dev(args: argparse.Namespace) -> int:
     options = DevOptions(host="127.0.0.1", port=args.port, endpoint=args.endpoint, aws=args.aws,
                          prefix=args.prefix, region=args.region, template=args.template,
                          app_dir=args.app_dir, stage=args.stage, concurrency=args.concurrency,
-                         retry_delay=args.retry_delay, auth=args.auth)
-    stack = DevStack(options)
+                         retry_delay=args.retry_delay, faults=args.faults, auth=args.auth)
+    try:
+        stack = DevStack(options)
+    except ValueError as exc:  # a --faults the parser refused
+        print(f"sirocco dev: --faults: {exc}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
     # Both signals stop cleanly; setting a handler also undoes the SIG_IGN that a
     # shell without job control gives SIGINT in background jobs.
@@ -154,7 +158,56 @@ def dev(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
         if started:
             print(f"sirocco dev: stopped in {time.perf_counter() - began:.2f} s", flush=True)
+            if stack.faults is not None:
+                print("sirocco dev: faults injected: " + (", ".join(
+                    f"{k} {v}" for k, v in sorted(stack.faults.injected.items())) or "none"), flush=True)
     return 0
+
+
+def dlq(args: argparse.Namespace) -> int:
+    """List or redrive the dead-letter queues of a stack (``--endpoint``: sirocco dev's emulator)."""
+    from .messaging import deadletters
+    from .messaging.queues import Queues
+    from .messaging.settings import QueueSettings
+
+    env = dict(os.environ)
+    if args.endpoint:
+        env["AWS_ENDPOINT_URL"] = args.endpoint
+    settings = QueueSettings.from_env(_prefixed(env, args.prefix))
+    queues = Queues(settings)
+    roles = settings.queues()
+    wanted = args.queue or list(roles)
+    names = [roles.get(q, q) for q in wanted]
+    sources = deadletters.dead_letter_queues(queues, names)
+    if args.action == "list":
+        letters = deadletters.listing(queues, sources, limit=args.limit)
+        if args.json:
+            print(json.dumps([d.as_dict() for d in letters], sort_keys=True, default=str))
+            return 0
+        for d in letters:
+            where = f" execution {d.to}" if d.to else ""
+            print(f"{d.queue}  {d.message_id}  {d.type or '?'}{where}  attempts {d.attempts or '?'}")
+            print(f"    cause: {d.cause or '(moved by SQS: the handler stopped without saying why)'}")
+        print(f"{len(letters)} dead letter(s) in {len(sources)} queue(s)")
+        return 0
+    results = deadletters.redrive(queues, sources, message_ids=args.id or None, limit=args.limit)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in results], sort_keys=True))
+        return 0
+    for r in results:
+        print(f"{r.queue} -> {r.source_queue}: {len(r.moved)} redriven" + (f", {len(r.kept)} kept" if r.kept else ""))
+    return 0
+
+
+def _prefixed(env: dict[str, str], prefix: str | None) -> dict[str, str]:
+    """Queue names of the stack ``prefix`` (the template's names), unless the
+    environment names them."""
+    if not prefix:
+        return env
+    names = {"SIROCCO_ENGINE_QUEUE": f"{prefix}-engine.fifo", "SIROCCO_EXECUTOR_QUEUE": f"{prefix}-executor",
+             "SIROCCO_TIMER_QUEUE": f"{prefix}-timer", "SIROCCO_NOTIFIER_QUEUE": f"{prefix}-notifier.fifo",
+             "SIROCCO_EVENTS_QUEUE": f"{prefix}-events"}
+    return {**names, **env}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,9 +247,25 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--retry-delay", type=int, metavar="SECONDS",
                        help="retry a failed message after SECONDS (default: the queue's visibility "
                             "timeout, as Lambda does: 360 s for the engine queue)")
+    local.add_argument("--faults", metavar="SPEC",
+                       help="inject faults, e.g. duplicate=1.0,crash=0.05,lost=0.01,throttle=0.02 (probabilities "
+                            "per message or AWS call; also timeout, slow, seed=N; docs/faults.md)")
     local.add_argument("--auth", action="store_true",
                        help="require a token (SIROCCO_API_KEYS) on every request, as a deployed stage does")
     local.add_argument("--verbose", action="store_true", help="debug logging")
+    dead = commands.add_parser(
+        "dlq", help="list or redrive the dead-letter queues",
+        description="List the messages of Sirocco's dead-letter queues with their cause, or send them back to "
+                    "their queues. Queue names come from SIROCCO_*_QUEUE or --prefix; AWS from the standard "
+                    "configuration, or --endpoint (sirocco dev's emulator URL).")
+    dead.add_argument("action", choices=["list", "redrive"])
+    dead.add_argument("--queue", action="append", metavar="NAME",
+                      help="engine, executor, timer, notifier, events or a queue name (repeatable; default: all)")
+    dead.add_argument("--id", action="append", metavar="MESSAGE_ID", help="redrive only these messages")
+    dead.add_argument("--prefix", default="sirocco", help="the stack's resource prefix (default sirocco)")
+    dead.add_argument("--endpoint", metavar="URL", help="an AWS-compatible endpoint (sirocco dev's emulator)")
+    dead.add_argument("--limit", type=int, default=100, help="messages per queue (default 100)")
+    dead.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -206,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.files)
     if args.command == "dev":
         return dev(args)
+    if args.command == "dlq":
+        return dlq(args)
     if args.command == "run":
         try:
             return run(args.file, args.workflow, args.input, args.params, args.json)

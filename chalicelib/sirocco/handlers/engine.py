@@ -37,24 +37,26 @@ from sirocco.persistence import records_codec as codec
 from sirocco.persistence.records_codec import encode_commands
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import inbox, logs, metrics
+from . import inbox, logs, metrics, repairs
+from .failures import Failures
 from .runtime import Runtime, get_runtime
+from .sweeper import SweepExecution, SweepSettings
 
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     """Lambda handler of the engine queue: ``{"batchItemFailures": [...]}``."""
     rt = runtime or get_runtime()
-    accepted, failed = inbox.accept(rt, event, Event, "engine")
-    groups: dict[str, list[tuple[str, Envelope]]] = {}
+    failures = Failures(rt, "engine")
+    accepted = inbox.accept(rt, event, Event, "engine", failures, extra={"SweepExecution": SweepExecution})
+    groups: dict[str, list[tuple[Mapping[str, Any], Envelope]]] = {}
     for record, envelope in accepted:
-        message_id = record.get("messageId", "")
         execution_id = envelope.to or le.group_id(record)
         if not execution_id:
-            logs.error("engine message refused", message_id=message_id,
+            logs.error("engine message refused", message_id=record.get("messageId", ""),
                        error="no execution id (message group id or envelope 'to')")
-            failed.append(message_id)
+            failures.fail(record, "refused: no execution id (message group id or envelope 'to')")
             continue
-        groups.setdefault(execution_id, []).append((message_id, envelope))
+        groups.setdefault(execution_id, []).append((record, envelope))
     for execution_id, items in groups.items():
         envelopes = [envelope for _, envelope in items]
         try:
@@ -67,25 +69,28 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
         except ConcurrentSaveError as exc:
             logs.warning("engine batch lost a race twice; retried", execution_id=execution_id, events=len(items),
                          **logs.exception_fields(exc))
-            failed.extend(message_id for message_id, _ in items)
+            failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
         except Exception as exc:
             logs.error("engine batch failed; retried", execution_id=execution_id, events=len(items),
                        types=[e.type for _, e in items], **logs.exception_fields(exc))
-            failed.extend(message_id for message_id, _ in items)
-    return le.batch_response(failed)
+            failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
+    return failures.response()
 
 
 def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
     """Apply one execution's events (in order) as one batch; returns the saved version."""
     started = time.perf_counter()
+    sweeps = [e.obj for e in envelopes if isinstance(e.obj, SweepExecution)]
+    envelopes = [e for e in envelopes if not isinstance(e.obj, SweepExecution)]
     events: list[Event] = [e.obj for e in envelopes]
     store = rt.executions
     loaded = store.load(execution_id, lazy=rt.lazy_load)
     if loaded is None:
         start = next((e for e in envelopes if isinstance(e.obj, StartExecution)), None)
         if start is None:
-            logs.warning("events for an execution that does not exist; dropped", execution_id=execution_id,
-                         types=[type(e).__name__ for e in events])
+            if events:
+                logs.warning("events for an execution that does not exist; dropped", execution_id=execution_id,
+                             types=[type(e).__name__ for e in events])
             return 0
         state, version = ExecutionState.new(execution_id), 0
         events = [start.obj] + [e for e in events if e is not start.obj]
@@ -100,6 +105,10 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
             dispatch(rt, execution_id, version, meta, state.header.workflow, loaded.outbox)
             rt.step("engine.resent")
             store.mark_sent(execution_id, version)
+        if sweeps:
+            events += _repairs(rt, execution_id, state, resent=bool(loaded.outbox))
+        if not events:
+            return version
     before = None if loaded is None else state.header.state
     _prefetch_actions(rt, execution_id, state, events)
     catalog = rt.catalog(meta, _pinned(rt, execution_id, state, events, meta))
@@ -123,6 +132,19 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
               changed=len(decision.changed), commands=len(commands), state=header.state,
               ms=round((time.perf_counter() - started) * 1000, 1))
     return new_version
+
+
+def _repairs(rt: Runtime, execution_id: str, state: ExecutionState, resent: bool) -> list[Event]:
+    """The events a ``SweepExecution`` becomes (repairs.py); none when the outbox was
+    just resent (its commands move the execution on; the next sweep looks again)."""
+    if resent:
+        logs.info("execution swept", execution_id=execution_id, repairs=["unsent commands sent again"])
+        return []
+    diagnosis = repairs.diagnose(rt, execution_id, state, rt.clock(), SweepSettings.from_env())
+    level = logs.warning if diagnosis.events else logs.info
+    level("execution swept", execution_id=execution_id, workflow=state.header.workflow, state=state.header.state,
+          **repairs.summary(diagnosis))
+    return list(diagnosis.events)
 
 
 def _pinned(rt: Runtime, execution_id: str, state: ExecutionState, events: Sequence[Event],

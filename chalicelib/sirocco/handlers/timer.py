@@ -10,7 +10,8 @@ The timer queue (standard: per-message delays) carries three bodies:
   named after the call, whose target is this queue and whose body is this very
   message (``scheduler/calls.py``; without a schedule group, hops of 900 s);
 - ``CancelCall``: the call's schedule, if any, is deleted (a missing one is fine);
-- ``CronTriggerFired``: a cron trigger's schedule fired (``cron_triggers.fire``).
+- ``CronTriggerFired``: a cron trigger's schedule fired (``cron_triggers.fire``);
+- ``Sweep``: the sweeper's schedule fired (``sweeper.sweep``).
 
 Every step is safe to repeat: schedules are named, creating one that exists
 and deleting one that is gone are no errors.
@@ -30,8 +31,10 @@ from sirocco.scheduler import calls
 from sirocco.scheduler.schedules import for_runtime
 from sirocco.scheduler.triggers import CronTriggerFired
 
-from . import cron_triggers, logs
+from . import cron_triggers, logs, sweeper
+from .failures import Failures
 from .runtime import Runtime, get_runtime
+from .sweeper import Sweep
 
 #: a call delivered less than this before its due time fires (SQS delays have 1 s granularity)
 EARLY = 1.0
@@ -43,16 +46,18 @@ def _read(rt: Runtime, record: Mapping[str, Any]) -> Envelope:
     if envelope.obj is None and envelope.type == CronTriggerFired.__name__:
         known = {k: v for k, v in (envelope.fields or {}).items() if k in CronTriggerFired.__dataclass_fields__}
         envelope.obj = CronTriggerFired(**{k: str(v) for k, v in known.items()})
-    if not isinstance(envelope.obj, (ScheduleCall, CancelCall, CronTriggerFired)):
+    elif envelope.obj is None and envelope.type == Sweep.__name__:
+        envelope.obj = Sweep()
+    if not isinstance(envelope.obj, (ScheduleCall, CancelCall, CronTriggerFired, Sweep)):
         raise EnvelopeError(f"{envelope.type} is not a message of the timer queue")
     return envelope
 
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     rt = runtime or get_runtime()
-    failed: list[str] = []
-    fire: list[tuple[str, OutMessage]] = []
-    again: list[tuple[str, OutMessage]] = []
+    failures = Failures(rt, "timer")
+    fire: list[tuple[Mapping[str, Any], OutMessage]] = []
+    again: list[tuple[Mapping[str, Any], OutMessage]] = []
     now = rt.clock()
     for record in le.records(event):
         message_id = record.get("messageId", "")
@@ -60,20 +65,22 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             envelope = _read(rt, record)
         except Exception as exc:
             logs.error("timer message refused", message_id=message_id, **logs.exception_fields(exc))
-            failed.append(message_id)
+            failures.fail(record, f"refused: {type(exc).__name__}: {exc}")
             continue
         obj = envelope.obj
         try:
             if isinstance(obj, ScheduleCall):
-                _schedule_call(rt, obj, envelope, message_id, now, fire, again)
+                _schedule_call(rt, obj, envelope, record, now, fire, again)
             elif isinstance(obj, CancelCall):
                 _cancel_call(rt, obj)
+            elif isinstance(obj, Sweep):
+                sweeper.sweep(rt, now=now, budget=_budget(context))
             else:
                 cron_triggers.fire(rt, obj)
         except Exception as exc:
             logs.error("timer message failed; retried", message_id=message_id, type=envelope.type,
                        **logs.exception_fields(exc))
-            failed.append(message_id)
+            failures.fail(record, exc)
     for queue, batch in ((rt.queue_settings.engine_queue, fire), (rt.queue_settings.timer_queue, again)):
         if not batch:
             continue
@@ -81,16 +88,23 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             rt.queues.send(queue, [m for _, m in batch])
         except Exception as exc:
             logs.error("could not send; retried", queue=queue, messages=len(batch), **logs.exception_fields(exc))
-            failed.extend(message_id for message_id, _ in batch)
-    return le.batch_response(failed)
+            failures.fail_all([record for record, _ in batch], exc)
+    return failures.response()
 
 
-def _schedule_call(rt: Runtime, cmd: ScheduleCall, envelope: Envelope, message_id: str, now: float,
-                   fire: list[tuple[str, OutMessage]], again: list[tuple[str, OutMessage]]) -> None:
+def _budget(context: Any) -> float | None:
+    """Seconds a sweep may take: the Lambda's remaining time, less a margin to send."""
+    get = getattr(context, "get_remaining_time_in_millis", None)
+    return None if get is None else max(1.0, get() / 1000.0 - 5.0)
+
+
+def _schedule_call(rt: Runtime, cmd: ScheduleCall, envelope: Envelope, record: Mapping[str, Any], now: float,
+                   fire: list[tuple[Mapping[str, Any], OutMessage]],
+                   again: list[tuple[Mapping[str, Any], OutMessage]]) -> None:
     ids = {"execution_id": cmd.execution_id, "call_id": cmd.call_id, "kind": cmd.kind}
     left = cmd.due - now
     if left < EARLY:
-        fire.append((message_id, engine_message(CallFired(call_fired_id(cmd.call_id), now, call_id=cmd.call_id),
+        fire.append((record, engine_message(CallFired(call_fired_id(cmd.call_id), now, call_id=cmd.call_id),
                                                 cmd.execution_id)))
         logs.info("call fired", late=round(-left, 3), **ids)
         return
@@ -98,7 +112,7 @@ def _schedule_call(rt: Runtime, cmd: ScheduleCall, envelope: Envelope, message_i
     schedules = for_runtime(rt) if left > rt.queue_settings.max_delay else None
     if schedules is None:
         delay = call_delay(cmd.due, now, rt.queue_settings.max_delay)
-        again.append((message_id, OutMessage(body, delay=delay)))
+        again.append((record, OutMessage(body, delay=delay)))
         logs.info("call not due; delayed again", due_in=round(left, 3), delay=delay, **ids)
         return
     name = calls.schedule_name(cmd.execution_id, cmd.call_id)

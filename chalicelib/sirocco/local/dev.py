@@ -24,6 +24,13 @@ time plus an offset (``clock_offset``, ``SIROCCO_DEV_CLOCK_OFFSET``) that
 (``{"advance": seconds}``) move forward, so that a long wait or a cron trigger
 comes due without waiting for it (docs/scheduler.md).
 
+Faults (``faults``, `sirocco dev --faults duplicate=1.0,crash=0.05`, faults.py):
+the pollers duplicate, lose and crash as told, every AWS client the app makes
+gets throttles and timeouts, failed messages come back after 2 s (unless
+``retry_delay`` says otherwise) and get 50 receives before their DLQ, the sweeper
+runs every minute and looks at executions quiet for 30 s, and, with ``lost``,
+actions time out after 60 s by default (each unless the shell sets it).
+
 ``stop()`` stops receiving, gives running batches a few seconds, stops the
 scheduler, the API server and the emulator, joins every thread it started,
 frees the ports and restores the environment.
@@ -47,6 +54,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sirocco.actions.function_catalog import ENV_VARIABLE, discover
 
 from .devemulator import Emulator
+from .faults import FaultSpec, Faults
+from .faults import install as install_faults
+from .faults import uninstall as uninstall_faults
 from .devpollers import Boto3Transport, MotoTransport, QueuePoller, QueueRef
 from .devresources import Clients, Provisioned, ensure, verify
 from .devscheduler import DevClock, SchedulerLoop
@@ -92,9 +102,23 @@ class DevOptions:
     retry_delay: int | None = None
     #: seconds the clock starts ahead of wall time (None: ``SIROCCO_DEV_CLOCK_OFFSET``, else 0)
     clock_offset: float | None = None
+    #: fault injection, ``duplicate=1.0,crash=0.05,...`` (faults.py); None or "": none
+    faults: str | None = None
     #: require a token on every request (api/auth.py); without it a request with none acts
     #: for the default project, as Mistral with authentication disabled
     auth: bool = False
+
+
+#: settings of the handlers the shell's environment sets over the template's
+TUNABLES = ("SIROCCO_MAX_RECEIVE_COUNT", "SIROCCO_SWEEP_QUIET", "SIROCCO_DEFAULT_ACTION_TIMEOUT")
+#: what `--faults` changes unless the shell sets it (a client's suite must not wait for long)
+FAULT_SETTINGS = {"SIROCCO_MAX_RECEIVE_COUNT": "50", "SIROCCO_SWEEP_QUIET": "30"}
+#: with ``lost``: a lost worker's task ends by this default action timeout
+LOST_ACTION_TIMEOUT = "60"
+#: seconds before a failed message comes back, with faults
+FAULT_RETRY_DELAY = 2
+#: the sweeper's schedule (infra/resources.yaml SweeperSchedule), and with faults
+SWEEP_RATE, FAULT_SWEEP_RATE = "rate(5 minutes)", "rate(1 minute)"
 
 
 def default_app_dir() -> Path:
@@ -159,6 +183,9 @@ class DevStack:
         #: app.py was imported here (not a given app): its handlers' runtime is ours to reset
         self._own_app = self.app is None
         self._own_api_url = True
+        spec = FaultSpec.parse(self.options.faults)
+        #: the faults injected (None without ``--faults``); ``faults.injected`` counts them
+        self.faults: Faults | None = Faults(spec) if spec.active else None
 
     # ------------------------------------------------------------------ start
 
@@ -223,6 +250,7 @@ class DevStack:
         # sirocco dev), then the template's resource names, which must be the ones just made
         env = {k: v for k, v in chalice_env.items() if k not in os.environ}
         env.update(self.plan.environment)
+        env.update(self._tuning())
         # the emulator runs no Lambda: action functions run in this process, from functions/
         if self.plan.environment.get(ENV_VARIABLE) and "SIROCCO_FUNCTIONS_DIR" not in os.environ:
             env["SIROCCO_FUNCTIONS_DIR"] = str(functions_dir)
@@ -240,6 +268,12 @@ class DevStack:
         if "SIROCCO_HTTP_DENIED_CIDRS" not in os.environ:
             self._set_env({"SIROCCO_HTTP_DENIED_CIDRS": ""})
         self._set_env({"SIROCCO_AUTH": "required" if opts.auth else "optional"})
+        if self.faults is not None:  # before the app makes its clients
+            install_faults()
+            self.faults.activate()
+            if opts.retry_delay is None:
+                opts.retry_delay = FAULT_RETRY_DELAY
+            self._more_receives(clients)
         if self._own_app:
             _reset_runtime()
 
@@ -254,8 +288,52 @@ class DevStack:
             self.scheduler = SchedulerLoop(self.plan.schedule_groups[0].name, clients.scheduler,
                                            Clients.create(region=region, endpoint_url=self.endpoint_url).sqs,
                                            clock=self.clock)
+            self._ensure_sweeper(clients)
             self.scheduler.start()
         self._started = True
+
+    def _tuning(self) -> dict[str, str]:
+        """Settings of the handlers a user may tune: the shell's values win over the
+        template's, and ``--faults`` changes some unless the shell sets them."""
+        wanted = dict(FAULT_SETTINGS) if self.faults is not None else {}
+        if self.faults is not None and self.faults.spec.lost > 0:
+            wanted["SIROCCO_DEFAULT_ACTION_TIMEOUT"] = LOST_ACTION_TIMEOUT
+        wanted.update({k: os.environ[k] for k in TUNABLES if k in os.environ})
+        return wanted
+
+    def _more_receives(self, clients: Clients) -> None:
+        """With faults, a message gets ``SIROCCO_MAX_RECEIVE_COUNT`` receives before SQS
+        moves it to its DLQ, as the handlers are told (injected crashes are not poison)."""
+        assert self.plan is not None and self.provisioned is not None
+        receives = os.environ.get("SIROCCO_MAX_RECEIVE_COUNT", FAULT_SETTINGS["SIROCCO_MAX_RECEIVE_COUNT"])
+        for queue in self.plan.queues:
+            policy = queue.attributes.get("RedrivePolicy")
+            if not policy or queue.name not in self.provisioned.queue_urls:
+                continue
+            changed = dict(json.loads(policy), maxReceiveCount=int(receives))
+            clients.sqs.set_queue_attributes(QueueUrl=self.provisioned.queue_urls[queue.name],
+                                             Attributes={"RedrivePolicy": json.dumps(changed)})
+
+    def _ensure_sweeper(self, clients: Clients) -> None:
+        """The sweeper's schedule (infra/resources.yaml ``SweeperSchedule``), which the
+        scheduler loop then fires to the timer queue."""
+        from sirocco.handlers.sweeper import sweep_body
+
+        assert self.plan is not None and self.provisioned is not None
+        timer = os.environ.get("SIROCCO_TIMER_QUEUE", "")
+        if timer not in self.provisioned.queue_arns:
+            return
+        group = self.plan.schedule_groups[0].name
+        args = {"Name": f"{self.options.prefix}-sweeper", "GroupName": group,
+                "ScheduleExpression": FAULT_SWEEP_RATE if self.faults is not None else SWEEP_RATE,
+                "FlexibleTimeWindow": {"Mode": "OFF"},
+                "Target": {"Arn": self.provisioned.queue_arns[timer], "Input": sweep_body(),
+                           "RoleArn": f"arn:aws:iam::{self.plan.account}:role/{self.options.prefix}-scheduler"}}
+        try:
+            clients.scheduler.create_schedule(**args)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConflictException":
+                log.warning("could not create the sweeper's schedule: %s", exc)
 
     def _set_env(self, values: dict[str, str | None]) -> None:
         for name, value in values.items():
@@ -343,7 +421,8 @@ class DevStack:
                 function_name=f"{getattr(app, 'app_name', 'app')}-{self.options.stage}-{source.name}",
                 batch_size=batch_size,
                 batching_window=float(getattr(source, "maximum_batching_window_in_seconds", 0) or 0),
-                concurrency=concurrency, timeout_seconds=int(timeout), retry_delay=self.options.retry_delay)
+                concurrency=concurrency, timeout_seconds=int(timeout), retry_delay=self.options.retry_delay,
+                faults=self.faults, role=source.name)
             self.pollers.append(poller.start())
 
         sqs_sources = [s for s in getattr(app, "event_sources", []) if hasattr(s, "batch_size")
@@ -386,6 +465,8 @@ class DevStack:
                      + "; schedule group: " + ", ".join(g.name for g in self.plan.schedule_groups))
         lines.append("  pollers: " + ", ".join(f"{p.queue.name} -> {p.function_name} (batch {p.batch_size})"
                                                for p in self.pollers))
+        if self.faults is not None:
+            lines.append(f"  faults: {self.faults.spec} (failed messages retried after {self.options.retry_delay} s)")
         lines.append("  auth: " + ("a token is required (SIROCCO_API_KEYS)" if self.options.auth
                                    else "off: requests without a token act for the default project"))
         if self.startup_seconds is not None:
@@ -415,6 +496,9 @@ class DevStack:
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
+        if self.faults is not None:
+            self.faults.deactivate()
+            uninstall_faults()
         if self._own_app and self._started:
             _reset_runtime()
         for name, value in self._saved_env.items():

@@ -21,6 +21,12 @@ shape, ``{"Records": [{"messageId", "receiptHandle", "body", "attributes",
 
 Up to ``concurrency`` batches of one queue run at once (Lambda's concurrency).
 
+With ``faults`` (`sirocco dev --faults`, faults.py) the poller also misbehaves as
+AWS may: it hands messages to the handler a second time (FIFO: right after the
+batch, in the group's order; standard queues: at once or in a later round, among
+other messages), loses executor messages (acknowledged, never run), and lets the
+handler crash after any AWS call; a crashed batch is retried like a failed one.
+
 Two transports. ``MotoTransport`` talks to the embedded emulator's SQS backend in
 this process: one receive takes as many messages as the free workers can run in
 one pass over the queue, and the deletes of a round are one pass too, so a
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import random
 import math
 import threading
 import time
@@ -42,6 +49,8 @@ from collections import OrderedDict
 import queue as queue_module
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
+
+from .faults import Faults, InjectedCrash
 
 log = logging.getLogger("sirocco.dev")
 
@@ -290,13 +299,21 @@ class PollerStats:
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+class _Replay(list):  # type: ignore[type-arg]
+    """A batch handed to the handler again (fault injection), not received."""
+
+
 class QueuePoller:
     """One queue's event source mapping: a receiver thread and a worker pool."""
 
     def __init__(self, queue: QueueRef, handler: Handler, transport: Transport, *, function_name: str,
                  batch_size: int = 10, batching_window: float = 0.0, concurrency: int = 4,
-                 timeout_seconds: int = 60, retry_delay: int | None = None) -> None:
+                 timeout_seconds: int = 60, retry_delay: int | None = None, faults: Faults | None = None,
+                 role: str = "") -> None:
         self.queue = queue
+        self.faults = faults
+        self.role = role
+        self._replays: list[_Replay] = []  # duplicates kept for a later round
         self.handler = handler
         self.transport = transport
         self.function_name = function_name
@@ -403,7 +420,13 @@ class QueuePoller:
                     break
                 records += self.transport.receive(self.queue, wanted - len(records),
                                                   self.queue.visibility_timeout, min(left, IDLE_WAIT))
-        for task in self._tasks(records):
+        tasks = list(self._tasks(records))
+        with self._lock:
+            replays, self._replays = self._replays, []
+        if replays:  # late duplicates, among this round's messages
+            for batch in replays:
+                tasks.insert(random.randrange(len(tasks) + 1), [batch])
+        for task in tasks:
             with self._lock:
                 self._running += 1
             self._tasks_queue.put(task)
@@ -435,8 +458,13 @@ class QueuePoller:
             for index, batch in enumerate(batches):
                 if self._stop.is_set():
                     break  # not handled: visible again after the visibility timeout
-                failed = self.invoke(batch)
-                done = [r["receiptHandle"] for r in batch if r["messageId"] not in failed]
+                if isinstance(batch, _Replay):  # a late duplicate: handled, never acknowledged again
+                    self.invoke(batch)
+                    continue
+                batch, lost = self._lose(batch)
+                failed = self.invoke(batch) if batch else set()
+                self._duplicate([r for r in batch if r["messageId"] not in failed])
+                done = [r["receiptHandle"] for r in [*batch, *lost] if r["messageId"] not in failed]
                 with self._lock:
                     self._to_delete.extend(done)
                 if failed:
@@ -455,6 +483,29 @@ class QueuePoller:
             except Exception:  # noqa: BLE001
                 pass
 
+    def _lose(self, batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Faults: executor messages a worker takes and never answers (acknowledged, not run)."""
+        if self.faults is None or self.role != "executor":
+            return batch, []
+        kept, lost = self.faults.split_lost(batch)
+        if lost:
+            log.warning("%s: fault: %d action(s) taken by a lost worker, never answered", self.function_name,
+                        len(lost))
+        return kept, lost
+
+    def _duplicate(self, batch: list[dict[str, Any]]) -> None:
+        """Faults: hand some messages of a handled batch to the handler again."""
+        if self.faults is None or not batch:
+            return
+        again = self.faults.pick("duplicate", batch)
+        if not again:
+            return
+        if self.queue.fifo or self.faults.coin():
+            self.invoke(again)  # FIFO: before the group's next batch, one writer per execution
+        else:
+            with self._lock:
+                self._replays.append(_Replay(again))
+
     def _retry_soon(self, receipt_handles: list[str]) -> None:
         """With ``retry_delay``, failed messages come back after that many seconds
         instead of the queue's visibility timeout."""
@@ -471,12 +522,16 @@ class QueuePoller:
         started = time.perf_counter()
         crashed = False
         try:
-            result = self.handler({"Records": batch}, LambdaContext(self.function_name, self.timeout_seconds))
+            result = self._call({"Records": batch}, LambdaContext(self.function_name, self.timeout_seconds))
             failed = _failures(result, ids)
             if failed is None:
                 log.warning("%s: invalid batchItemFailures %r; the whole batch is retried",
                             self.function_name, result)
                 failed = set(ids)
+        except InjectedCrash as crash:
+            log.warning("%s: %s; %d message(s) will be retried after %d s", self.function_name, crash,
+                        len(batch), self._retry_after)
+            failed, crashed = set(ids), True
         except Exception:  # noqa: BLE001 - as Lambda: the whole batch is retried
             log.exception("%s: handler raised; %d message(s) will be retried after %d s",
                           self.function_name, len(batch), self._retry_after)
@@ -487,6 +542,12 @@ class QueuePoller:
             log.info("%s: %d of %d message(s) failed; retried after %d s", self.function_name,
                      len(failed), len(batch), self._retry_after)
         return failed
+
+    def _call(self, event: dict[str, Any], context: LambdaContext) -> Any:
+        if self.faults is None:
+            return self.handler(event, context)
+        with self.faults.invocation(self.role or self.queue.name):
+            return self.handler(event, context)
 
     @property
     def _retry_after(self) -> int:

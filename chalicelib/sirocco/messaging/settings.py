@@ -13,6 +13,8 @@ SQS_MESSAGE_LIMIT = 256 * 1024
 DEFAULT_MESSAGE_LIMIT = SQS_MESSAGE_LIMIT - 6 * 1024
 #: SQS's longest per-message delay
 MAX_DELAY = 900
+#: receives of a message before it goes to its dead-letter queue (the template's MaxReceiveCount)
+MAX_RECEIVES = 5
 
 _QUEUE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -33,6 +35,8 @@ class QueueSettings:
     events_queue: str = "sirocco-events"
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     max_delay: int = MAX_DELAY
+    #: a handler failing a message on this receive copies it to the DLQ with its cause
+    max_receives: int = MAX_RECEIVES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "QueueSettings":
@@ -48,6 +52,7 @@ class QueueSettings:
             events_queue=env.get("SIROCCO_EVENTS_QUEUE") or d.events_queue,
             message_limit=int(env.get("SIROCCO_MESSAGE_LIMIT") or d.message_limit),
             max_delay=min(MAX_DELAY, int(env.get("SIROCCO_MAX_DELAY") or d.max_delay)),
+            max_receives=max(1, int(env.get("SIROCCO_MAX_RECEIVE_COUNT") or d.max_receives)),
         )
 
     def executor_queue_for(self, target: str | None) -> str:

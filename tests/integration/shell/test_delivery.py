@@ -18,6 +18,7 @@ from sirocco.engine import ActionCompleted, RunAction, ScheduleCall, StartExecut
 from sirocco.handlers import timer
 from sirocco.messaging import envelopes
 from sirocco.messaging import lambda_events as le
+from sirocco.persistence import claims
 
 from .delivery import Delivery
 from .helpers import start, upload
@@ -225,6 +226,8 @@ def test_an_action_not_safe_to_rerun_is_not_run_again_after_a_lost_delivery(rt, 
     t, u = f"{uuid.uuid4()}.1.0", f"{uuid.uuid4()}.1.0"
     record = _record(envelopes.encode(RunAction(eid, action_id=t, task_id="t", name="std.echo",
                                                 input={"output": 7}, safe_rerun=False)))
+    # the first delivery claimed the run, then its worker died (the executor claims before running)
+    claims.claim(rt.executions, eid, t, token="lost worker", message_id=record["messageId"], receives=1, now=1.0)
     record["attributes"]["ApproximateReceiveCount"] = "2"
     safe = _record(envelopes.encode(RunAction(eid, action_id=u, task_id="u", name="std.echo",
                                               input={"output": 8}, safe_rerun=True)))
