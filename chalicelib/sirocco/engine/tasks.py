@@ -326,8 +326,10 @@ def on_call(session: "Session", call_id: str) -> None:
             task.result = with_items.results(session, task)
         else:
             task.result = None
+        info = f"Task timed out [timeout(s)={spec.timeout}]."
+        end_running_actions(session, task, info)
         # a timeout fails the attempt; retry runs it again (Mistral 23 retries timeouts)
-        settle(session, task, states.ERROR, f"Task timed out [timeout(s)={spec.timeout}].")
+        settle(session, task, states.ERROR, info)
         return
     if task.state != states.RUNNING_DELAYED or call.run != task.runs:
         return  # stale
@@ -340,6 +342,18 @@ def on_call(session: "Session", call_id: str) -> None:
         task.pending_state = None
         session.set_task_state(task, state, task.state_info)
         complete(session, task)
+
+
+def end_running_actions(session: "Session", task: TaskRecord, info: str) -> None:
+    """The action runs of the task's current attempt still RUNNING end as ERROR with
+    ``info``: a timed-out attempt leaves no action RUNNING for ever (its worker may be
+    lost), and a late result of one is ignored. Sub-workflow runs go on: their child
+    executions end by themselves, and the engine ignores their result."""
+    for index in range(task.items_total if task.items_total >= 0 else 1):
+        record = session.state.actions.get(action_id(task, task.runs, index))
+        if record is not None and not record.is_workflow and record.state == states.RUNNING:
+            record.result = info
+            session.set_run_state(record, states.ERROR)
 
 
 def start_failed(session: "Session", task: TaskRecord, msg: str) -> None:

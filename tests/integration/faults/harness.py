@@ -300,6 +300,9 @@ class Chaos:
         self.lost: list[dict[str, Any]] = []
         #: SQS calls of the event source that failed after botocore's retries
         self.source_errors = 0
+        #: (role, record) -> True for a message to lose: acknowledged, never handled
+        self.drop: Callable[[str, dict[str, Any]], bool] | None = None
+        self.dropped: list[tuple[str, dict[str, Any]]] = []
 
     def invoke(self, role: str, event: dict[str, Any]) -> set[str]:
         """One handler call; the message ids to retry (all of them when it crashed)."""
@@ -336,6 +339,10 @@ class Chaos:
         if role == "executor":
             records, lost = self.faults.split_lost(records)
             self.lost += lost
+        if self.drop is not None:
+            gone = [r for r in records if self.drop(role, r)]
+            self.dropped += [(role, r) for r in gone]
+            records = [r for r in records if r not in gone]
         failed = self.invoke(role, {"Records": records}) if records else set()
         self.failed[role] += len(failed)
         again = self.faults.pick("duplicate", [r for r in records if r["messageId"] not in failed])

@@ -23,14 +23,6 @@ import botocore.endpoint
 from botocore.awsrequest import AWSResponse
 
 
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
-
-
 def _environ(request: Any) -> dict[str, Any]:
     url = urlsplit(request.url)
     body = request.body or b""
@@ -56,6 +48,7 @@ def _environ(request: Any) -> dict[str, Any]:
 def in_process(endpoint: str) -> Iterator[None]:
     """While it lasts, botocore requests to ``endpoint`` are answered in-process."""
     from moto import backends
+    from moto.core.botocore_stubber import MockRawResponse
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     app = DomainDispatcherApplication(create_backend_app)
@@ -72,7 +65,7 @@ def in_process(endpoint: str) -> Iterator[None]:
             answer["status"], answer["headers"] = status, headers
 
         data = b"".join(app(_environ(request), start_response))
-        return AWSResponse(request.url, int(answer["status"].split()[0]), dict(answer["headers"]), _Body(data))
+        return AWSResponse(request.url, int(answer["status"].split()[0]), dict(answer["headers"]), MockRawResponse(data))
 
     botocore.endpoint.Endpoint._send = send  # type: ignore[method-assign]
     # the app lists moto's package directory on every request to route it: once is enough
