@@ -236,6 +236,15 @@ def attach(client: Any) -> Any:
     return client
 
 
+def detach(client: Any) -> Any:
+    """Keep one client out of reach of the faults (a test's own event source); returns it."""
+    events = client.meta.events
+    for service in AWS_SERVICES:
+        events.unregister(f"before-send.{service}", unique_id=f"sirocco-faults-{service}")
+    events.unregister("after-call", unique_id="sirocco-faults-crash")
+    return client
+
+
 def install() -> None:
     """Attach every botocore client made from now on in this process (boto3's and
     PynamoDB's), until ``uninstall``."""

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Callable, Iterator
 
 import pytest
@@ -29,3 +30,16 @@ def new_stack(aws_endpoint: str) -> Iterator[Callable[..., Stack]]:
 @pytest.fixture(scope="module")
 def stack(new_stack: Callable[..., Stack]) -> Stack:
     return new_stack()
+
+
+@pytest.fixture()
+def later(stack: Stack) -> Iterator[Callable[[float], None]]:
+    """``later(seconds)``: the handlers' clock (which the sweeper reads) runs that far
+    ahead of wall time, until the test ends."""
+    clock = stack.rt.clock
+
+    def move(seconds: float) -> None:
+        stack.rt.clock = lambda: time.time() + seconds
+
+    yield move
+    stack.rt.clock = clock

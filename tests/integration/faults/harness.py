@@ -36,8 +36,9 @@ from sirocco.api import workflows as api_workflows
 from sirocco.engine import states
 from sirocco.handlers import engine, executor, timer
 from sirocco.handlers.runtime import Runtime
-from sirocco.local.faults import Faults, FaultSpec, InjectedCrash
+from sirocco.local.faults import Faults, FaultSpec, InjectedCrash, detach
 from sirocco.messaging import lambda_events as le
+from sirocco.messaging.queues import sqs_client
 from sirocco.messaging.settings import dead_letter_queue
 from sirocco.persistence import ConcurrentSaveError, create_tables
 
@@ -292,6 +293,8 @@ class Chaos:
         self.rng = random.Random(seed)
         names = self.rt.queue_settings.queues()
         self.queues = {role: (self.rt.queues.url(names[role]), self.rt.queues.arn(names[role])) for role in ROLES}
+        #: the event source's own client: Lambda's pollers are not the handlers' AWS calls
+        self.sqs = detach(sqs_client(self.rt.queue_settings))
         self.later: list[tuple[str, dict[str, Any]]] = []  # (role, event) handed again later
         self.messages: Counter[str] = Counter()
         self.crashes: Counter[str] = Counter()
@@ -328,8 +331,8 @@ class Chaos:
 
     def _pump(self, role: str) -> int:
         url, arn = self.queues[role]
-        got = self.rt.queues.client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                                    **le.RECEIVE_ARGS).get("Messages") or []
+        got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                       **le.RECEIVE_ARGS).get("Messages") or []
         if not got:
             return 0
         self.messages[role] += len(got)
@@ -351,7 +354,7 @@ class Chaos:
                 self.invoke(role, {"Records": again})
             else:
                 self.later.append((role, {"Records": again}))
-        sqs = self.rt.queues.client
+        sqs = self.sqs
         done = [m for m in got if m["MessageId"] not in failed]
         if done:
             sqs.delete_message_batch(QueueUrl=url, Entries=[
@@ -382,7 +385,7 @@ class Chaos:
     def pending(self) -> int:
         total = 0
         for url, _ in self.queues.values():
-            attrs = self.rt.queues.client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             total += sum(int(attrs.get(k, 0)) for k in (
                 "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
                 "ApproximateNumberOfMessagesDelayed"))
@@ -403,6 +406,14 @@ class Chaos:
                 pass
             time.sleep(0.05)
         return False
+
+    def sweep(self) -> None:
+        """The sweeper's schedule fires: its message on the timer queue, delivered with
+        what follows from it."""
+        from sirocco.handlers.sweeper import sweep_body
+
+        self.sqs.send_message(QueueUrl=self.queues["timer"][0], MessageBody=sweep_body())
+        self.run(lambda: not self.pending(), timeout=30)
 
     def unfinished(self, execution_ids: list[str]) -> list[str]:
         """The executions not in a terminal state (one BatchGetItem per 100)."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from sirocco.handlers.sweeper import sweep_body
 from sirocco.local.faults import Faults, FaultSpec
 
 from .harness import Chaos, Stack, partitions
@@ -42,18 +41,6 @@ lost_without_timeout:
 def uploaded(stack: Stack) -> Stack:
     stack.upload(WORKFLOWS)
     return stack
-
-
-@pytest.fixture()
-def later(uploaded: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Moves the handlers' clock forward (the sweeper reads it), and back after."""
-    clock = uploaded.rt.clock
-
-    def move(seconds: float) -> None:
-        uploaded.rt.clock = lambda: time.time() + seconds
-
-    yield move
-    uploaded.rt.clock = clock
 
 
 def _lose_the_first_action(delivery: Chaos) -> dict[str, Any]:
@@ -90,13 +77,13 @@ def test_without_a_task_timeout_the_sweeper_ends_a_lost_action_by_the_default_ti
     delivery = Chaos(uploaded)
     eid = uploaded.start("lost_without_timeout")
     _lose_the_first_action(delivery)
-    assert delivery.settle([eid], timeout=5) == [eid]  # nothing moves it: RUNNING, queues empty
+    assert delivery.run(lambda: not delivery.pending(), timeout=20)  # nothing moves it: queues empty
     assert uploaded.header(eid).state == "RUNNING"
     later(30)  # quiet, but the action is within its default timeout: the sweep changes nothing
-    _sweep(uploaded, delivery)
+    delivery.sweep()
     assert uploaded.header(eid).state == "RUNNING"
     later(61)
-    _sweep(uploaded, delivery)
+    delivery.sweep()
     assert not delivery.settle([eid], timeout=30)
     found = partitions(uploaded.rt)[eid]
     assert found.header.state == "SUCCESS" and found.header.output == {"r": "recovered"}
@@ -105,9 +92,3 @@ def test_without_a_task_timeout_the_sweeper_ends_a_lost_action_by_the_default_ti
     assert states["work"][0] == "ERROR" and "Action timed out" in states["work"][1]
     assert "timeout(s)=60" in states["work"][1] and "SIROCCO_DEFAULT_ACTION_TIMEOUT" in states["work"][1]
 
-
-def _sweep(stack: Stack, delivery: Chaos) -> None:
-    """The sweeper's schedule fires: its message on the timer queue, delivered."""
-    url = stack.url("timer")
-    stack.sqs.send_message(QueueUrl=url, MessageBody=sweep_body())
-    delivery.run(lambda: not delivery.pending(), timeout=20)

@@ -8,5 +8,6 @@ from . import action_executions, tasks  # noqa: F401
 from . import actions, environments, root, triggers, workbooks  # noqa: F401
 from . import console  # noqa: F401
 from . import openapi  # noqa: F401
+from . import ops  # noqa: F401
 
 __all__ = ["blueprint"]
