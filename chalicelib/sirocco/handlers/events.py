@@ -9,8 +9,8 @@ duplicate delivery answers the execution already made instead of starting anothe
 
 A start the API refuses (the workflow is gone, the mapped input does not fit) is
 logged and dropped: delivering it again cannot help. Anything else (DynamoDB or SQS
-failing) fails the record, which SQS delivers again, then moves to the dead-letter
-queue.
+failing) fails the record, which SQS delivers again; on its last receive it is copied
+to the dead-letter queue with the cause (failures.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sirocco.eventrules.pattern import TriggerConfigError
 from sirocco.messaging import lambda_events as le
 
 from . import logs
+from .failures import Failures
 from .runtime import Runtime, get_runtime
 
 
@@ -63,7 +64,7 @@ def fire(rt: Runtime, trigger_id: str, project_id: str, event: Mapping[str, Any]
 
 def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | None = None) -> dict[str, Any]:
     rt = runtime or get_runtime()
-    failed: list[str] = []
+    failures = Failures(rt, "events")
     for record in le.records(event):
         message_id = str(record.get("messageId", ""))
         ids: dict[str, Any] = {"message_id": message_id}
@@ -77,10 +78,10 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             continue
         except Exception as exc:
             logs.error("event trigger failed; retried", **ids, **logs.exception_fields(exc))
-            failed.append(message_id)
+            failures.fail(record, exc, **{k: v for k, v in ids.items() if k != "message_id"})
             continue
         if execution_id is None:
             logs.warning("event for a deleted trigger dropped", **ids)
         else:
             logs.info("event trigger fired", execution_id=execution_id, **ids)
-    return le.batch_response(failed)
+    return failures.response()
