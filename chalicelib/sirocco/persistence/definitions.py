@@ -176,9 +176,33 @@ class DefinitionStore:
             self._save(item, cls.pk.does_not_exist())
         except PutError as exc:
             if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                if self._stored_as(item):  # our own put: applied, its answer lost, retried by botocore
+                    return item
                 raise DuplicateDefinition(f"{kind} {name!r} exists in namespace {namespace!r}", item) from None
             raise
         return item
+
+    def _stored_as(self, item: Any) -> bool:
+        """The definition at ``item``'s key is ``item`` (same id): a write of it was applied."""
+        try:
+            found = self.Definition.get(item.pk, item.sk, consistent_read=True)
+        except self.Definition.DoesNotExist:
+            return False
+        return found.id == item.id
+
+    def _applied(self, ops: list[tuple[str, Any]]) -> bool:
+        """A transaction whose condition failed on a retry was applied by an earlier attempt
+        (its answer lost): its created items are there with their ids, its deleted ones gone."""
+        for op, item in ops:
+            if op == "create" and not self._stored_as(item):
+                return False
+            if op == "delete":
+                try:
+                    self.Definition.get(item.pk, item.sk, consistent_read=True)
+                    return False
+                except self.Definition.DoesNotExist:
+                    pass
+        return True
 
     def transact(self, *, create: Iterable[Any] = (), replace: Iterable[Any] = (),
                  delete: Iterable[Any] = ()) -> None:
@@ -211,6 +235,9 @@ class DefinitionStore:
                             tx.save(item, condition=cls.pk.does_not_exist() if op == "create" else cls.pk.exists())
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons if exc.cause_response_code == "TransactionCanceledException" else []
+            failed = any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons or [])
+            if failed and self._applied(ops):
+                return
             for (op, item), reason in zip(ops, reasons or []):
                 if reason is not None and reason.code == "ConditionalCheckFailed":
                     if op == "create":

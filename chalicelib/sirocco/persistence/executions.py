@@ -426,17 +426,59 @@ class ExecutionStore:
             mapping[key] = record
 
     def fetch_record(self, execution_id: str, sk: str, cache: dict[str, Any] | None = None) -> Record | None:
-        """One record by key (strongly consistent GetItem)."""
+        """One record by key (strongly consistent GetItem), as the last committed save left
+        it (``unfinished``): for readers that do not load the execution (the API)."""
+        found = self._fetch_record(execution_id, sk, cache)
+        item = self.unfinished([execution_id]).get(execution_id, {}).get(sk) if found is not None else None
+        if item is not None:
+            return self._decode(sk, item.get("body"), item.get("s3"), {} if cache is None else cache)
+        return found
+
+    def _fetch_record(self, execution_id: str, sk: str, cache: dict[str, Any] | None = None) -> Record | None:
         row = self._get(execution_id, sk)
         return None if row is None else self._decode(sk, row.body, row.s3, {} if cache is None else cache)
 
     def query_records(self, execution_id: str, prefix: str, cache: dict[str, Any] | None = None) -> list[Record]:
-        """All records of one kind (``TASK#`` ...), one Query (paginated)."""
+        """All records of one kind (``TASK#`` ...), one Query (paginated), as the last
+        committed save left them (``unfinished``): for readers that do not load the execution."""
+        cache = {} if cache is None else cache
+        found = self._query_records(execution_id, prefix, cache)
+        pending = self.unfinished([execution_id]).get(execution_id, {}) if found else {}
+        return [self._decode(r.key, pending[r.key].get("body"), pending[r.key].get("s3"), cache)  # type: ignore[union-attr]
+                if r.key in pending else r for r in found]  # type: ignore[union-attr]
+
+    def _query_records(self, execution_id: str, prefix: str, cache: dict[str, Any] | None = None) -> list[Record]:
         I = self.Item
         rows = list(I.query(execution_id, I.sk.startswith(prefix), consistent_read=True))
         self.stats.count("Query", read=len(rows))
         cache = {} if cache is None else cache
         return [self._decode(r.sk, r.body, r.s3, cache) for r in rows]
+
+    def unfinished(self, execution_ids: Sequence[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """Execution id -> {sk: item} of the records its last save committed but may not
+        have written yet (the save is not marked done: a handler is between its commit
+        and its mark, or stopped there and its message is not back yet). Readers that do
+        not load the execution (which completes such a save) read the records the
+        partition holds in these versions, so that none lags its header (an execution
+        SUCCESS, its task still RUNNING); records the save creates appear once written,
+        with their index entries. Read only: one small BatchGetItem (versions only),
+        and the header's redo log for those behind."""
+        keys = [(e, k) for e in dict.fromkeys(execution_ids) for k in (HEADER, DONE)]
+        versions: dict[str, dict[str, int]] = {}
+        for chunk in _chunks(keys, BATCH_GET_MAX):
+            rows = list(self.Item.batch_get(chunk, consistent_read=True, attributes_to_get=["pk", "sk", "v", "gone"]))
+            self.stats.count("BatchGetItem", read=len(rows))
+            for row in rows:
+                if row.gone is None:
+                    versions.setdefault(row.pk, {})[row.sk] = int(row.v or 0)
+        behind = [e for e, v in versions.items() if HEADER in v and v.get(DONE, -1) < v[HEADER]]
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for execution_id in behind:
+            header = self._get(execution_id, HEADER)
+            log = self._read_log(header) if header is not None and int(header.v or 0) == versions[execution_id][HEADER] else None
+            if log and log.get("items"):
+                out[execution_id] = {item["sk"]: item for item in log["items"]}
+        return out
 
     # ------------------------------------------------------------------ API look-ups
 
@@ -666,7 +708,7 @@ class ExecutionStore:
         task's runs are its sub-executions: the run id is the child execution's id."""
         seen.add(execution_id)
         I = self.Item
-        for task in self.query_records(execution_id, "TASK#"):
+        for task in self._query_records(execution_id, "TASK#"):
             if getattr(task, "kind", None) != "WORKFLOW":
                 continue
             rows = list(I.query(execution_id, I.sk.startswith(f"ACTION#{task.id}."), consistent_read=True,
@@ -744,11 +786,15 @@ class ExecutionStore:
         self.stats.count("Query", read=len(keys))
         rows = {(r.pk, r.sk): r for r in self.Item.batch_get(keys)}
         self.stats.count("BatchGetItem", read=len(rows))
+        pending = self.unfinished([pk for pk, _ in keys])
         cache: dict[str, Any] = {}
         for key in keys:
             row = rows.get(key)
-            if row is not None:  # gone meanwhile (expired, deleted)
-                yield row.pk, self._decode(row.sk, row.body, row.s3, cache), json.loads(row.meta) if row.meta else None
+            if row is None:  # gone meanwhile (expired, deleted)
+                continue
+            item = pending.get(row.pk, {}).get(row.sk)
+            body, s3 = (item.get("body"), item.get("s3")) if item is not None else (row.body, row.s3)
+            yield row.pk, self._decode(row.sk, body, s3, cache), json.loads(row.meta) if row.meta else None
 
     # ------------------------------------------------------------------ standalone action executions
 
@@ -761,7 +807,14 @@ class ExecutionStore:
         _list_in_project(item, record, meta.get("project_id") or DEFAULT_PROJECT)
         model = self._model(record.id, item, 1)
         model.meta = _dumps(meta)
-        model.save(condition=self.Item.pk.does_not_exist())
+        try:
+            model.save(condition=self.Item.pk.does_not_exist())
+        except PutError as exc:
+            self.stats.count("PutItem")
+            row = self._get(record.id, item["sk"]) if _condition_failed(exc) else None
+            if row is None or row.body != model.body:  # not our own put, applied and retried
+                raise
+            return
         self.stats.count("PutItem", written=1)
 
     def get_standalone_action(self, action_id: str) -> tuple[ActionRecord, dict[str, Any], int] | None:
@@ -801,7 +854,11 @@ class ExecutionStore:
             if not _condition_failed(exc):
                 raise
             again = self.get_standalone_action(action_id)
-            return (again[0], again[1], False) if again is not None else None
+            if again is None:
+                return None
+            # our own write, applied and retried by botocore after its answer was lost
+            ours = again[2] == version + 1 and self.encode_record(action_id, again[0])["body"] == item["body"]
+            return again[0], again[1], ours
         return record, meta, True
 
     def delete_standalone_action(self, action_id: str) -> bool:
@@ -880,7 +937,7 @@ class LazyRecords(MutableMapping):
     def _load_all(self) -> None:
         if self._complete:
             return
-        for record in self._store.query_records(self._execution_id, f"{self._prefix}#", self._cache):
+        for record in self._store._query_records(self._execution_id, f"{self._prefix}#", self._cache):
             key = record.task_id if self._prefix == "ITEMS" else record.id
             self._data.setdefault(key, record)
         self._complete = True
@@ -894,7 +951,7 @@ class LazyRecords(MutableMapping):
         if self._fetches >= LAZY_MISSES_BEFORE_QUERY:
             self._load_all()
             return key in self._data
-        record = self._store.fetch_record(self._execution_id, f"{self._prefix}#{key}", self._cache)
+        record = self._store._fetch_record(self._execution_id, f"{self._prefix}#{key}", self._cache)
         if record is None:
             self._absent.add(key)
             return False

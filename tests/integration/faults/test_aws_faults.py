@@ -4,11 +4,16 @@ configuration (botocore's standard mode), and workflows end as without faults.""
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
+from typing import Any
 
 import pytest
 
+from sirocco.api import workflows as api_workflows
 from sirocco.local.faults import FaultSpec, Faults
+from sirocco.persistence.settings import DEFAULT_PROJECT
 
 from .harness import Chaos, Stack, outcome, partitions
 
@@ -83,3 +88,64 @@ def test_workflows_end_as_without_faults_while_dynamodb_and_sqs_throttle_and_tim
     want = outcome(found, plain)
     assert want["output"] == {"v": [0, 1, 2, 3]}
     assert all(outcome(found, eid) == want for eid in ids)
+
+
+class _AnsweredLate(Faults):
+    """The first ``operation`` call is applied by AWS and its answer lost: botocore retries it."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(FaultSpec())
+        self.operation = operation
+        self.done = False
+
+    def before_send(self, request: Any, service: str) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        if not self.done and target.endswith(f".{self.operation}"):
+            from botocore.exceptions import ReadTimeoutError
+
+            self.done = True
+            self._send(request)
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return None
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "TransactWriteItems"])
+def test_a_definition_whose_create_was_answered_late_is_created_not_a_duplicate(stack: Stack,
+                                                                                 operation: str) -> None:
+    from sirocco.api import environments
+
+    name = f"late_{operation.lower()}_{uuid.uuid4().hex[:6]}"
+    faults = _AnsweredLate(operation).activate()
+    try:
+        if operation == "PutItem":
+            status, body = environments.create(stack.rt, {"name": name, "variables": json.dumps({"a": 1})},
+                                               project_id=DEFAULT_PROJECT)
+        else:
+            status, body = api_workflows.create(stack.rt, f"version: '2.0'\n{name}:\n  tasks:\n"
+                                                          "    t:\n      action: std.noop\n")
+    finally:
+        faults.deactivate()
+    assert faults.done and status == 201, body
+
+
+def test_a_standalone_action_stored_and_completed_with_late_answers_is_neither_refused_nor_already_done(
+        stack: Stack) -> None:
+    from sirocco.engine.records import ActionRecord
+
+    store = stack.rt.executions
+    action_id = str(uuid.uuid4())
+    record = ActionRecord(id=action_id, task_id="", run=1, index=0, name="std.noop", input={}, created_at=1.0)
+    faults = _AnsweredLate("PutItem").activate()
+    try:
+        store.put_standalone_action(record, {"project_id": DEFAULT_PROJECT})  # no ConditionalCheckFailed
+    finally:
+        faults.deactivate()
+    assert faults.done
+    faults = _AnsweredLate("PutItem").activate()
+    try:
+        done = store.complete_standalone_action(action_id, "SUCCESS", {"v": 1}, 2.0)
+    finally:
+        faults.deactivate()
+    assert faults.done and done is not None and done[2] is True  # completed now, by this call
+    assert done[0].state == "SUCCESS" and store.get_standalone_action(action_id)[0].result == {"v": 1}
