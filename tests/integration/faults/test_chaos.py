@@ -28,8 +28,8 @@ from .workflows import MIX, Case, cases
 
 #: (name, faults, copies of the mix per wave)
 WAVES = [("every message twice", FaultSpec(duplicate=1.0, seed=101), 9),
-         ("duplicates and crashes", FaultSpec(duplicate=0.3, crash=0.15, seed=102), 9),
-         ("crashes", FaultSpec(crash=0.3, seed=103), 9)]
+         ("duplicates and crashes", FaultSpec(duplicate=0.3, crash=0.15, seed=102), 8),
+         ("crashes", FaultSpec(crash=0.3, seed=103), 8)]
 WAVE_SECONDS = 120.0
 
 
