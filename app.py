@@ -23,17 +23,22 @@ from sirocco.actions.function_actions import register_function_actions  # noqa: 
 from sirocco.api.routes import blueprint  # noqa: E402
 from sirocco.handlers import engine, events, executor, metrics, notifier, timer  # noqa: E402
 from sirocco.messaging.settings import QueueSettings  # noqa: E402
+from sirocco.metering import meter  # noqa: E402
+from sirocco.metering.invocations import metered  # noqa: E402
 
 app = Chalice(app_name="sirocco")
 app.register_blueprint(blueprint)
 
 _QUEUES = QueueSettings.from_env()  # the handlers' own reading of the queue names
-# every batch also writes its metric line (messages, failures, age of the oldest, duration)
-_engine = metrics.measured("engine", engine.handle)
-_executor = metrics.measured("executor", executor.handle)
-_timer = metrics.measured("timer", timer.handle)
-_notifier = metrics.measured("notifier", notifier.handle)
-_events = metrics.measured("events", events.handle)
+# every batch also writes its metric line (messages, failures, age of the oldest, duration),
+# and is metered as a Lambda invocation when metering is on (sirocco dev; SIROCCO_METER=1)
+_engine = metered("engine", metrics.measured("engine", engine.handle))
+_executor = metered("executor", metrics.measured("executor", executor.handle))
+_timer = metered("timer", metrics.measured("timer", timer.handle))
+_notifier = metered("notifier", metrics.measured("notifier", notifier.handle))
+_events = metered("events", metrics.measured("events", events.handle))
+if meter.wanted():  # off in Lambda unless SIROCCO_METER=1; `sirocco dev` installs it itself
+    meter.install()
 # the action functions of functions/ the stack deploys: fn.<name> (SIROCCO_FUNCTIONS, from the template)
 register_function_actions(default_registry)
 

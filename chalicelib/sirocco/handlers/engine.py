@@ -31,6 +31,7 @@ from sirocco.messaging import lambda_events as le
 from sirocco.messaging.envelopes import Envelope
 from sirocco.messaging.queues import QueueMissing
 from sirocco.messaging.routing import RouteContext, route
+from sirocco import metering
 from sirocco.persistence import ConcurrentSaveError, LazyRecords
 from sirocco.persistence import pins
 from sirocco.persistence import records_codec as codec
@@ -58,6 +59,7 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             continue
         groups.setdefault(execution_id, []).append((record, envelope))
     for execution_id, items in groups.items():
+        metering.now_working_for(execution_id)  # what this group's work costs is its execution's
         envelopes = [envelope for _, envelope in items]
         try:
             try:

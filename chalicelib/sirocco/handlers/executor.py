@@ -42,6 +42,7 @@ from sirocco.engine import ActionCompleted, RunAction
 from sirocco.messaging import lambda_events as le
 from sirocco.messaging.queues import OutMessage
 from sirocco.messaging.routing import action_completed_id, engine_message
+from sirocco import metering
 from sirocco.persistence import claims
 
 from . import inbox, logs, metrics
@@ -150,6 +151,7 @@ def _may_run(rt: Runtime, record: Mapping[str, Any], cmd: RunAction, meta: Mappi
 
 def _run(rt: Runtime, record: Mapping[str, Any], cmd: RunAction, meta: dict[str, Any],
          lambda_left: float | None, queue: str | None = None) -> _Done:
+    metering.now_working_for(cmd.execution_id)  # this thread's copied context: the run's execution
     ids = {"execution_id": cmd.execution_id, "task_id": cmd.task_id, "action_id": cmd.action_id,
            "action": cmd.name, "queue": queue}
     started = time.perf_counter()

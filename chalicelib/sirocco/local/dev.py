@@ -53,6 +53,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sirocco.actions.function_catalog import ENV_VARIABLE, discover
 
+from sirocco.metering import meter
+
+from . import devmeter
 from .devemulator import Emulator
 from .faults import FaultSpec, Faults
 from .faults import install as install_faults
@@ -186,6 +189,8 @@ class DevStack:
         spec = FaultSpec.parse(self.options.faults)
         #: the faults injected (None without ``--faults``); ``faults.injected`` counts them
         self.faults: Faults | None = Faults(spec) if spec.active else None
+        #: every AWS request is metered per execution (docs/cost.md) unless SIROCCO_METER=0
+        self.metering = meter.wanted(default=True)
 
     # ------------------------------------------------------------------ start
 
@@ -274,6 +279,8 @@ class DevStack:
             if opts.retry_delay is None:
                 opts.retry_delay = FAULT_RETRY_DELAY
             self._more_receives(clients)
+        if self.metering:  # before the app makes its clients, as faults
+            devmeter.start(self.plan.account, region, emulator=self._emulator is not None)
         if self._own_app:
             _reset_runtime()
 
@@ -499,6 +506,8 @@ class DevStack:
         if self.faults is not None:
             self.faults.deactivate()
             uninstall_faults()
+        if self.metering:
+            devmeter.stop()
         if self._own_app and self._started:
             _reset_runtime()
         for name, value in self._saved_env.items():

@@ -43,6 +43,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from sirocco.metering import meter
 from sirocco.scheduler.expressions import at_time, cron_next, rate_seconds
 
 __all__ = ["DevClock", "SchedulerLoop", "at_time", "rate_seconds"]
@@ -306,6 +307,7 @@ class SchedulerLoop:
         except ClientError as exc:
             log.warning("scheduler: %s could not be delivered to %s: %s", name, queue_name, exc)
             return False
+        meter.schedule_fired(args)  # EventBridge Scheduler bills each firing
         log.debug("scheduler: fired %s to %s", name, queue_name)
         return True
 

@@ -44,7 +44,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Iterator, Sequence, TypeVar
 
 KINDS = ("duplicate", "crash", "lost", "throttle", "timeout", "slow")
 #: a doomed invocation dies after each AWS call with this probability (else after its last)
@@ -224,7 +224,6 @@ class Faults:
 
 
 _current: Faults | None = None
-_original_create_client: Callable[..., Any] | None = None
 
 
 def attach(client: Any) -> Any:
@@ -248,27 +247,15 @@ def detach(client: Any) -> Any:
 def install() -> None:
     """Attach every botocore client made from now on in this process (boto3's and
     PynamoDB's), until ``uninstall``."""
-    import botocore.session
+    from sirocco import botohooks
 
-    global _original_create_client
-    if _original_create_client is not None:
-        return
-    original = botocore.session.Session.create_client
-
-    def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-        return attach(original(session, *args, **kwargs))
-
-    _original_create_client = original
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    botohooks.add("faults", attach)
 
 
 def uninstall() -> None:
-    import botocore.session
+    from sirocco import botohooks
 
-    global _original_create_client
-    if _original_create_client is not None:
-        botocore.session.Session.create_client = _original_create_client  # type: ignore[method-assign]
-        _original_create_client = None
+    botohooks.remove("faults")
 
 
 def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:

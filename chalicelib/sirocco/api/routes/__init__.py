@@ -9,5 +9,6 @@ from . import actions, environments, root, triggers, workbooks  # noqa: F401
 from . import console  # noqa: F401
 from . import openapi  # noqa: F401
 from . import ops  # noqa: F401
+from . import costs  # noqa: F401
 
 __all__ = ["blueprint"]
