@@ -199,6 +199,28 @@ def dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cost(args: argparse.Namespace) -> int:
+    """Print an execution's cost report (GET /v2/executions/<id>/cost of a running API)."""
+    import urllib.error
+    import urllib.request
+
+    from .metering.display import render
+
+    url = f"{args.url.rstrip('/')}/v2/executions/{args.execution_id}/cost"
+    headers = {"X-Auth-Token": args.token} if args.token else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as response:
+            report = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        print(f"sirocco cost: {exc.code}: {exc.read().decode('utf-8', 'replace')}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"sirocco cost: cannot reach {args.url}: {exc.reason}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2, sort_keys=True) if args.json else render(report))
+    return 0
+
+
 def _prefixed(env: dict[str, str], prefix: str | None) -> dict[str, str]:
     """Queue names of the stack ``prefix`` (the template's names), unless the
     environment names them."""
@@ -266,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
     dead.add_argument("--endpoint", metavar="URL", help="an AWS-compatible endpoint (sirocco dev's emulator)")
     dead.add_argument("--limit", type=int, default=100, help="messages per queue (default 100)")
     dead.add_argument("--json", action="store_true", help="print JSON")
+    priced = commands.add_parser(
+        "cost", help="what an execution cost on AWS (requests, units, dollars; docs/cost.md)")
+    priced.add_argument("execution_id", metavar="EXECUTION_ID")
+    priced.add_argument("--url", default=os.environ.get("SIROCCO_URL", "http://127.0.0.1:8989"),
+                        help="the API (default: SIROCCO_URL, else sirocco dev's http://127.0.0.1:8989)")
+    priced.add_argument("--token", default=os.environ.get("SIROCCO_TOKEN"), help="API token (SIROCCO_TOKEN)")
+    priced.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -277,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dev(args)
     if args.command == "dlq":
         return dlq(args)
+    if args.command == "cost":
+        return cost(args)
     if args.command == "run":
         try:
             return run(args.file, args.workflow, args.input, args.params, args.json)

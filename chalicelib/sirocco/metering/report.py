@@ -20,7 +20,7 @@ def steps(tasks: int, actions_per_task: Sequence[int]) -> int:
     return tasks + sum(max(0, n - 1) for n in actions_per_task)
 
 
-def _rounded(value: float, places: int = 9) -> float:
+def _rounded(value: float, places: int = 12) -> float:
     return round(value, places)
 
 
