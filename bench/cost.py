@@ -6,7 +6,7 @@ through the API one after the other, waits for each to end, reads its cost repor
 (``GET /v2/executions/<id>/cost``, docs/cost.md) and prints, per workflow: steps
 (tasks, with-items items and retries, as Step Functions counts transitions), Lambda
 invocations and GB-s, SQS requests (standard, FIFO; 64 KB units), DynamoDB write
-and read units, other requests, dollars per execution, per step and per million
+and read units, KB of log lines CloudWatch Logs ingests, other requests, dollars per execution, per step and per million
 steps, and Step Functions Standard's price of the same steps. Then what was metered
 for no execution (the sweeper, the API's reads...), so nothing is hidden.
 
@@ -134,6 +134,7 @@ def summary(label: str, report: dict[str, Any]) -> dict[str, Any]:
         "dynamodb_wcu": units("dynamodb", writes),
         "dynamodb_rcu": units("dynamodb", tuple(dynamodb_ops - set(writes))),
         "other_requests": sum(r["requests"] for r in requests if r["service"] not in counted),
+        "log_kb": sum(r["bytes"] for r in requests if r["service"] == "logs") / 1024,
         "cost": report["cost"]["total"], "cost_by_service": report["cost"]["by_service"],
         "per_step": report["cost"]["per_step"], "per_million": report["cost"]["per_million_steps"],
         "step_functions_per_million": report["step_functions_standard"]["per_million_steps"],
@@ -143,13 +144,13 @@ def summary(label: str, report: dict[str, Any]) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]], out: Any) -> None:
     head = (f"{'workflow':<24} {'steps':>5} {'λ inv':>7} {'GB-s':>7} {'SQS std':>7} {'SQS fifo':>8} "
-            f"{'WCU':>6} {'RCU':>6} {'other':>5} {'$/exec':>10} {'$/step':>10} {'$/M steps':>9} {'SFN $/M':>7}")
+            f"{'WCU':>6} {'RCU':>6} {'logs KB':>7} {'other':>5} {'$/exec':>10} {'$/step':>10} {'$/M steps':>9} {'SFN $/M':>7}")
     print(head, file=out)
     print("-" * len(head), file=out)
     for r in rows:
         print(f"{r['workflow']:<24} {r['steps']:>5} {r['lambda_invocations']:>7.1f} {r['gb_seconds']:>7.2f} "
               f"{r['sqs_standard']:>7.1f} {r['sqs_fifo']:>8.1f} {r['dynamodb_wcu']:>6.0f} {r['dynamodb_rcu']:>6.1f} "
-              f"{r['other_requests']:>5.0f} {r['cost']:>10.7f} {r['per_step']:>10.8f} {r['per_million']:>9.2f} "
+              f"{r['log_kb']:>7.1f} {r['other_requests']:>5.0f} {r['cost']:>10.7f} {r['per_step']:>10.8f} {r['per_million']:>9.2f} "
               f"{r['step_functions_per_million']:>7.2f}", file=out)
 
 

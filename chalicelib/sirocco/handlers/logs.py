@@ -12,6 +12,8 @@ import sys
 import threading
 from typing import Any
 
+from sirocco.metering import meter
+
 logger = logging.getLogger("sirocco.shell")
 _write_lock = threading.Lock()
 
@@ -21,7 +23,9 @@ class _StdoutJson(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            sys.stdout.write(record.getMessage() + "\n")
+            text = record.getMessage() + "\n"
+            sys.stdout.write(text)
+            meter.logged(len(text))  # CloudWatch Logs ingests it (docs/cost.md)
         except Exception:  # pragma: no cover - logging must never break a handler
             self.handleError(record)
 
@@ -61,6 +65,7 @@ def always(msg: str, **fields: Any) -> None:
     try:
         with _write_lock:  # one whole line at a time, from the executor's threads too
             sys.stdout.write(text)
+        meter.logged(len(text))
     except Exception:  # pragma: no cover - logging must never break a handler
         pass
 

@@ -1,7 +1,8 @@
 """Lambda invocations and API requests: what AWS bills around the handler code.
 
 Per invocation of a queue handler: one Lambda request and its duration (rounded up
-to the millisecond) times the function's memory, and the event source mapping's own
+to the millisecond) times the function's memory, Lambda's own log lines (START, END,
+REPORT: CloudWatch Logs ingests them as the handler's), and the event source mapping's own
 SQS requests on that queue, which the handler never sees: the ReceiveMessage that
 brought the batch (per started 64 KB of its bodies) and the DeleteMessageBatch that
 acknowledges it. All of it is shared evenly by the executions of the batch's records;
@@ -37,9 +38,20 @@ METERED_ROUTES = {
 }
 
 
+#: what Lambda itself writes to CloudWatch Logs per invocation (its START, END and REPORT lines)
+PLATFORM_LOG_BYTES = 300
+
+
+def invocation_usage(function: str, milliseconds: float) -> Usage:
+    """One Lambda invocation: the request, its GB-s, and its platform log lines."""
+    return (Usage.of("lambda", function, requests=1, units=units.gb_seconds(milliseconds, configured_mb(function)))
+            + Usage.of("logs", "ingested", requests=0, units=PLATFORM_LOG_BYTES / meter.GB,
+                       bytes=PLATFORM_LOG_BYTES))
+
+
 def lambda_usage(function: str, milliseconds: float, records: list[Mapping[str, Any]]) -> Usage:
     """One invocation of a queue handler over ``records``, with the event source's requests."""
-    usage = Usage.of("lambda", function, requests=1, units=units.gb_seconds(milliseconds, configured_mb(function)))
+    usage = invocation_usage(function, milliseconds)
     if not records:
         return usage
     arn = str(records[0].get("eventSourceARN", ""))
@@ -70,9 +82,7 @@ def metered(function: str, handle: Handler) -> Handler:
 
 
 def api_usage(milliseconds: float, method: str) -> Usage:
-    return (Usage.of("apigateway", method, requests=1, units=1)
-            + Usage.of("lambda", API_FUNCTION, requests=1,
-                       units=units.gb_seconds(milliseconds, configured_mb(API_FUNCTION))))
+    return Usage.of("apigateway", method, requests=1, units=1) + invocation_usage(API_FUNCTION, milliseconds)
 
 
 def owner_in(where: str, path_id: str, body: Any) -> str | None:

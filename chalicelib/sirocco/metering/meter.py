@@ -26,6 +26,7 @@ from .usage import Usage
 log = logging.getLogger("sirocco.metering")
 
 _KEY = "sirocco_meter"
+GB = 1024 ** 3
 _state: dict[str, Any] = {"stored": _none, "ledger": LEDGER}
 
 
@@ -139,3 +140,9 @@ def schedule_fired(send: dict[str, Any]) -> None:
         return
     owner = group_owner(send.get("MessageGroupId")) or body_owner(send.get("MessageBody"))
     charge(Usage.of("scheduler", "Invocation", requests=1, units=1), (owner,) if owner else ())
+
+
+def logged(size: int) -> None:
+    """A log line of ``size`` bytes written to standard output, which CloudWatch Logs ingests."""
+    if active():
+        charge(Usage.of("logs", "ingested", requests=0, units=size / GB, bytes=size))

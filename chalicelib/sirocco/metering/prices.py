@@ -18,6 +18,7 @@ UNITS = {
     "s3": "request",
     "scheduler": "invocation",
     "events": "64 KB event",
+    "logs": "GB ingested",
 }
 
 #: DynamoDB operations billed in write units (the rest read)
@@ -44,6 +45,7 @@ class Prices:
     s3_class_b: float = 0.0004 / 1000
     scheduler_invocation: float = 1.00 / 1_000_000
     events_entry: float = 1.00 / 1_000_000
+    logs_ingested_gb: float = 0.50  # CloudWatch Logs, standard class
 
     def line(self, service: str, operation: str, requests: float, units: float) -> float:
         """Dollars of one usage line."""
@@ -66,6 +68,8 @@ class Prices:
             return units * self.scheduler_invocation if operation in SCHEDULER_BILLED else 0.0
         if service == "events":
             return units * self.events_entry
+        if service == "logs":
+            return units * self.logs_ingested_gb
         return 0.0  # not priced (listed in the report all the same)
 
 
