@@ -284,7 +284,7 @@ def other_endpoint() -> Iterator[str]:
     aws_endpoint fixture: that one's environment must outlive this module)."""
     from sirocco.local.devemulator import Emulator
 
-    emulator = Emulator()
+    emulator = Emulator(in_process=False)  # as LocalStack: this process's clients use HTTP
     try:
         yield emulator.start()
     finally:
