@@ -109,14 +109,24 @@ def _larger(*sizes: int | None) -> int:
     return max([s for s in sizes if s is not None] or [0])
 
 
+def _read_size(table: str, request: Mapping[str, Any], item: Mapping[str, Any] | None, stored: Stored) -> int:
+    """The size a read is billed by: the whole item, even when a projection returned part of it."""
+    if item and table and (request.get("ProjectionExpression") or request.get("AttributesToGet")):
+        whole = stored(table, item)
+        if whole is not None:
+            return whole
+    return units.item_size(item)
+
+
 def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[str, Any] | None,
                    before: list[int | None], stored: Stored = _none) -> float:
     """Capacity units of one DynamoDB request (write units for writes, read units for reads)."""
     answer = response or {}
+    table = str(params.get("TableName", ""))
     if operation == "GetItem":
-        return units.read_units(units.item_size(answer.get("Item")), _consistent(params))
+        return units.read_units(_read_size(table, params, answer.get("Item"), stored), _consistent(params))
     if operation in ("Query", "Scan"):
-        size = sum(units.item_size(i) for i in answer.get("Items") or [])
+        size = sum(_read_size(table, params, i, stored) for i in answer.get("Items") or [])
         return units.read_units(size, _consistent(params))
     if operation == "BatchGetItem":
         total = 0.0
@@ -125,7 +135,7 @@ def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[
             left = len(((answer.get("UnprocessedKeys") or {}).get(table) or {}).get("Keys") or [])
             missing = max(0, len(request.get("Keys") or []) - len(found) - left)
             consistent = bool(request.get("ConsistentRead"))
-            total += units.items_read_units((units.item_size(i) for i in found), consistent)
+            total += units.items_read_units((_read_size(table, request, i, stored) for i in found), consistent)
             total += units.read_units(0, consistent) * missing  # a key that is not there still reads
         return total
     if operation == "TransactGetItems":

@@ -69,6 +69,13 @@ def test_reads_cost_what_they_read() -> None:
     assert dynamodb_units("TransactGetItems", {}, {"Responses": [{"Item": _item(100)}]}, []) == 2
 
 
+def test_a_projection_reads_the_whole_item_all_the_same() -> None:
+    query = {"TableName": "t", "ConsistentRead": True, "ProjectionExpression": "pk"}
+    keys_only = {"Items": [{"pk": {"S": "x"}}] * 3}
+    assert dynamodb_units("Query", query, keys_only, [], _stored({"x": 3000})) == 3  # 9,000 bytes read
+    assert dynamodb_units("Query", query, keys_only, []) == 1  # not known where the data lives
+
+
 def test_sqs_requests_are_billed_per_64_kb_of_the_batch_and_by_queue_type() -> None:
     entries = [{"Id": str(i), "MessageBody": "x" * 40_000, "MessageGroupId": f"e{i % 2}"} for i in range(3)]
     fifo = {"QueueUrl": "https://sqs/123/q.fifo", "Entries": entries}
