@@ -17,16 +17,28 @@ from typing import Any
 from sirocco.engine.records import ExecutionRecord, TaskRecord
 
 POLL = 0.02
+#: a create waits at most this long (and ``apply_wait``) for the engine to store the execution
+START_WAIT = 0.25
+START_POLL = 0.005
 
 
-def _until(rt: Any, changed: Any) -> Any:
-    deadline = time.monotonic() + max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0))
+def _until(rt: Any, changed: Any, limit: float | None = None, poll: float = POLL) -> Any:
+    wait = max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0))
+    deadline = time.monotonic() + (wait if limit is None else min(wait, limit))
     while time.monotonic() < deadline:
-        time.sleep(POLL)
+        time.sleep(poll)
         found = changed()
         if found is not None:
             return found
     return None
+
+
+def execution_stored(rt: Any, execution_id: str) -> bool:
+    """Whether the engine stored the execution a create just started, within a short
+    wait (Mistral's create answers once its engine made the execution). When it has,
+    the create need not store a header of its own, which would race the engine's
+    first save: a lost race costs the engine its start batch again."""
+    return _until(rt, lambda: rt.executions.get_execution(execution_id), START_WAIT, START_POLL) is not None
 
 
 def execution_left(rt: Any, execution_id: str, state: str) -> tuple[ExecutionRecord, dict[str, Any]] | None:

@@ -31,7 +31,7 @@ from sirocco.messaging.routing import engine_message
 from sirocco.persistence import ConcurrentSaveError
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import resource_body, views, workflows
+from . import applied, resource_body, views, workflows
 from .errors import ApiError, bad_request, not_found
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")  # what a message group id and a DynamoDB key both take
@@ -80,7 +80,9 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     params.setdefault("env", {})
     if isinstance(params["env"], str):
         params["env"] = environment(rt, params["env"], project_id)
-    catalog = rt.catalog({"project_id": project_id, "namespace": namespace})
+    # the workflow just read is the one checked: no second read of it through the catalog
+    catalog = rt.catalog({"project_id": project_id, "namespace": namespace},
+                         {item.name: item.definition} if item.definition else None)
     try:
         bound = check_start(catalog, item.name, wf_input, params)
     except StartRefused as exc:
@@ -90,7 +92,8 @@ def create(rt: Any, body: Any, *, project_id: str = DEFAULT_PROJECT) -> tuple[in
     event = StartExecution(start_event_id(execution_id), now, workflow=item.name, input=dict(wf_input),
                            params=params)
     rt.queues.send(rt.queue_settings.engine_queue, [engine_message(event, execution_id, meta)])
-    _placeholder(rt, execution_id, item.name, bound, params, now, meta)
+    if not applied.execution_stored(rt, execution_id):
+        _placeholder(rt, execution_id, item.name, bound, params, now, meta)
     header = ExecutionRecord(id=execution_id, workflow=item.name, state=states.RUNNING, input=bound,
                              params=params, created_at=now, updated_at=now)
     return 201, views.execution(header, meta, published_global=False)
