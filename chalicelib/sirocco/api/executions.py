@@ -4,9 +4,10 @@ A start is checked first (``check_start``: unknown workflow, missing or
 unexpected input, failing vars, reverse ``task_name``) so that a bad request
 gets 400 and no execution; then a ``StartExecution`` goes to the engine
 queue (group = the new execution id), carrying the execution's facts (project,
-namespace, workflow id, description) for the engine to store, and the
-execution's header is stored IDLE so that a GET right after the create finds
-it (the engine's start takes it over). The answer is the execution as Mistral
+namespace, workflow id, description) for the engine to store; the create waits
+briefly for the engine to store the execution (applied.py) and, if it is slower,
+stores the header IDLE itself so that a GET right after the create finds it
+(the engine's start takes it over). The answer is the execution as Mistral
 answers a create: RUNNING, its bound input, output ``{}``.
 
 A delete removes the execution and its sub-executions (Mistral's cascade) through
