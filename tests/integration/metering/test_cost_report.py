@@ -33,6 +33,11 @@ cost_three:
       on-success: [three]
     three:
       action: std.echo output=3
+cost_parent:
+  tasks:
+    subs:
+      with-items: x in <% [1, 2] %>
+      workflow: cost_three
 """
 
 
@@ -68,9 +73,9 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"null")
 
-    def run(self) -> dict[str, Any]:
-        """Run the sequence to its end; its cost report once no invocation of it is still returning."""
-        code, execution = self.call("POST", "/v2/executions", {"workflow_name": "cost_three"})
+    def run(self, workflow: str = "cost_three") -> dict[str, Any]:
+        """Run ``workflow`` to its end; its cost report once no invocation of it is still returning."""
+        code, execution = self.call("POST", "/v2/executions", {"workflow_name": workflow})
         assert code == 201, execution
         deadline = time.monotonic() + 60
         while execution["state"] not in ("SUCCESS", "ERROR"):
@@ -130,6 +135,16 @@ def test_a_sequence_costs_what_its_invocations_messages_and_writes_cost(server: 
     assert cost["total"] == pytest.approx(sum(cost["by_service"].values()))
     assert cost["per_step"] == pytest.approx(cost["total"] / 3)
     assert report["step_functions_standard"]["cost"] == pytest.approx(3 * 25 / 1_000_000)
+
+
+def test_a_parents_report_adds_its_sub_executions(server: Server) -> None:
+    report = server.run("cost_parent")
+    assert (report["tasks"], report["steps"]) == (1, 2)  # one task, two runs
+    tree = report["including_sub_executions"]
+    assert (tree["executions"], tree["steps"]) == (3, 2 + 3 + 3)
+    assert tree["cost"]["total"] > report["cost"]["total"] > 0
+    assert tree["lambda"]["executor"]["invocations"] >= 3  # the children's actions (a batch may hold both)
+    assert "executor" not in report["lambda"]
 
 
 def test_unknown_and_other_projects_executions_are_404(server: Server) -> None:
