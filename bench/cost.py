@@ -143,20 +143,32 @@ def summary(label: str, report: dict[str, Any]) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]], out: Any) -> None:
-    head = (f"{'workflow':<24} {'steps':>5} {'λ inv':>7} {'GB-s':>7} {'SQS std':>7} {'SQS fifo':>8} "
-            f"{'WCU':>6} {'RCU':>6} {'logs KB':>7} {'other':>5} {'$/exec':>10} {'$/step':>10} {'$/M steps':>9} {'SFN $/M':>7}")
+    head = (f"{'workflow':<24} {'tasks':>5} {'steps':>5} {'λ inv':>7} {'GB-s':>7} {'SQS std':>7} {'SQS fifo':>8} "
+            f"{'WCU':>6} {'RCU':>6} {'logs KB':>7} {'other':>5} {'$/exec':>10} {'$/step':>10} {'$/M steps':>9} "
+            f"{'SFN $/M':>7}")
     print(head, file=out)
     print("-" * len(head), file=out)
     for r in rows:
-        print(f"{r['workflow']:<24} {r['steps']:>5} {r['lambda_invocations']:>7.1f} {r['gb_seconds']:>7.2f} "
-              f"{r['sqs_standard']:>7.1f} {r['sqs_fifo']:>8.1f} {r['dynamodb_wcu']:>6.0f} {r['dynamodb_rcu']:>6.1f} "
-              f"{r['log_kb']:>7.1f} {r['other_requests']:>5.0f} {r['cost']:>10.7f} {r['per_step']:>10.8f} {r['per_million']:>9.2f} "
-              f"{r['step_functions_per_million']:>7.2f}", file=out)
+        print(f"{r['workflow']:<24} {r['tasks']:>5} {r['steps']:>5} {r['lambda_invocations']:>7.1f} "
+              f"{r['gb_seconds']:>7.2f} {r['sqs_standard']:>7.1f} {r['sqs_fifo']:>8.1f} {r['dynamodb_wcu']:>6.0f} "
+              f"{r['dynamodb_rcu']:>6.1f} {r['log_kb']:>7.1f} {r['other_requests']:>5.0f} {r['cost']:>10.7f} "
+              f"{r['per_step']:>10.8f} {r['per_million']:>9.2f} {r['step_functions_per_million']:>7.2f}", file=out)
+
+
+def per_step(rows: list[dict[str, Any]], out: Any) -> None:
+    print("\nper step", file=out)
+    print(f"{'workflow':<24} {'λ inv':>7} {'λ GB-ms':>8} {'SQS std':>7} {'SQS fifo':>8} {'WCU':>6} {'RCU':>6} "
+          f"{'log B':>6}", file=out)
+    for r in rows:
+        n = r["steps"]
+        print(f"{r['workflow']:<24} {r['lambda_invocations'] / n:>7.3f} {r['gb_seconds'] * 1000 / n:>8.2f} "
+              f"{r['sqs_standard'] / n:>7.3f} {r['sqs_fifo'] / n:>8.3f} {r['dynamodb_wcu'] / n:>6.2f} "
+              f"{r['dynamodb_rcu'] / n:>6.2f} {r['log_kb'] * 1024 / n:>6.0f}", file=out)
 
 
 def services(rows: list[dict[str, Any]], out: Any) -> None:
     names = sorted({s for r in rows for s in r["cost_by_service"]})
-    print(f"\n$ per million steps by service", file=out)
+    print("\n$ per million steps by service", file=out)
     print(f"{'workflow':<24} " + " ".join(f"{n:>12}" for n in names), file=out)
     for r in rows:
         per = {n: r["cost_by_service"].get(n, 0.0) / r["steps"] * 1e6 for n in names}
@@ -195,13 +207,15 @@ def main() -> None:
             stack.stop()
     print(file=out)
     table(rows, out)
+    per_step(rows, out)
     services(rows, out)
     print(file=out)
     for name, usage in aside.items():
         if usage is None:
             print(f"{name}: nothing", file=out)
             continue
-        lines = ", ".join(f"{s} {o} {line.requests:.0f}" for (s, o), line in usage)
+        lines = ", ".join(f"logs {line.bytes / 1024:.1f} KB" if s == "logs" else f"{s} {o} {line.requests:.0f}"
+                          for (s, o), line in usage)
         print(f"{name}: ${usage.total():.7f} over the whole run ({lines})", file=out)
     if not all(r["metered"] for r in rows):
         print("warning: some executions were not metered completely", file=out)
