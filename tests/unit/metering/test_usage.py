@@ -55,6 +55,14 @@ def test_a_shared_request_is_split_evenly_and_nobodys_is_unattributed() -> None:
     assert ledger.usage("c") is None
 
 
+def test_the_ledger_keeps_the_executions_charged_last() -> None:
+    ledger = Ledger(kept=2)
+    for owner in ("a", "b", "a", "c"):
+        ledger.charge([owner], Usage.of("dynamodb", "GetItem", units=1))
+    assert ledger.usage("b") is None
+    assert ledger.usage("a").lines[("dynamodb", "GetItem")].units == 2  # type: ignore[union-attr]
+
+
 def test_the_executions_of_a_batch_from_groups_and_envelopes() -> None:
     records = [{"attributes": {"MessageGroupId": "e1"}, "body": "{}"},
                {"attributes": {}, "body": json.dumps({"v": 1, "type": "CallFired", "to": "e2", "fields": {}})},
