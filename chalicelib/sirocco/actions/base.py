@@ -128,6 +128,12 @@ class Action:
 
     is_sync: ClassVar[bool] = True
 
+    @classmethod
+    def runs_inline(cls, input: Mapping[str, Any]) -> bool:
+        """True when a run with ``input`` is pure, instant and cannot hang, so the engine may
+        run it inside its own batch instead of sending it to an executor (handlers/inline.py)."""
+        return False
+
     def run(self, ctx: ActionContext) -> Any:  # pragma: no cover - always overridden
         raise NotImplementedError
 

@@ -173,6 +173,12 @@ class ActionRegistry:
         except KeyError:
             raise UnknownActionError(name) from None
 
+    def runs_inline(self, name: str, input: Mapping[str, Any] | None) -> bool:
+        """Whether the engine may run this action in its own batch (``Action.runs_inline``)."""
+        definition = self._defs.get(name)
+        check = getattr(definition.impl, "runs_inline", None) if definition is not None else None
+        return bool(check is not None and isinstance(input, Mapping) and check(input))
+
     def names(self) -> list[str]:
         return sorted(self._defs)
 

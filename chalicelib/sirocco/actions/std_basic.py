@@ -7,7 +7,7 @@ executor (a Lambda, billed by the millisecond) past its deadline.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from .base import Action, ActionContext, ActionError, Result
 
@@ -19,6 +19,10 @@ class NoOp(Action):
 
     Does nothing and returns null; useful for testing and as a join or routing point.
     """
+
+    @classmethod
+    def runs_inline(cls, input: Mapping[str, Any]) -> bool:
+        return True
 
     def run(self, ctx: ActionContext) -> None:
         return None
@@ -51,6 +55,10 @@ class Echo(Action):
         except ValueError:
             self.delay = 0.0
 
+    @classmethod
+    def runs_inline(cls, input: Mapping[str, Any]) -> bool:
+        return not input.get("delay")  # a delay holds an executor, never the engine
+
     def run(self, ctx: ActionContext) -> Any:
         ctx.sleep(self.delay)
         return self.output
@@ -65,6 +73,10 @@ class Fail(Action):
 
     def __init__(self, error_data: Any = None) -> None:
         self.error_data = error_data
+
+    @classmethod
+    def runs_inline(cls, input: Mapping[str, Any]) -> bool:
+        return True
 
     def run(self, ctx: ActionContext) -> Result:
         if self.error_data:

@@ -38,7 +38,7 @@ from sirocco.persistence import records_codec as codec
 from sirocco.persistence.records_codec import encode_commands
 from sirocco.persistence.settings import DEFAULT_PROJECT
 
-from . import inbox, logs, metrics, repairs
+from . import inbox, inline, logs, metrics, repairs
 from .failures import Failures
 from .runtime import Runtime, get_runtime
 from .sweeper import SweepExecution, SweepSettings
@@ -94,6 +94,13 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
                 logs.warning("events for an execution that does not exist; dropped", execution_id=execution_id,
                              types=[type(e).__name__ for e in events])
             return 0
+        parent = start.obj.parent_execution_id
+        if parent and not store.is_live(parent):
+            # the parent was deleted after the batch that started this child committed: the
+            # delete could not see the child yet (its run was still in the redo log)
+            logs.warning("sub-workflow start for a deleted parent; dropped", execution_id=execution_id,
+                         parent_execution_id=parent)
+            return 0
         state, version = ExecutionState.new(execution_id), 0
         events = [start.obj] + [e for e in events if e is not start.obj]
         meta = dict(start.meta)
@@ -114,7 +121,10 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
     before = None if loaded is None else state.header.state
     _prefetch_actions(rt, execution_id, state, events)
     catalog = rt.catalog(meta, _pinned(rt, execution_id, state, events, meta))
-    decision = decide(catalog, state, events)
+    decision, ran = decide(catalog, state, events), 0
+    if rt.inline_actions:
+        decision, ran = inline.settle(lambda s, e: decide(catalog, s, e), decision, rt.registry, rt.clock,
+                                      rt.inline_actions)
     header = decision.state.header
     if version == 0 and not meta.get("workflow_id") and header.workflow:
         workflow_id = catalog.workflow_id(header.workflow)
@@ -131,7 +141,7 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
         store.mark_sent(execution_id, new_version)
     logs.info("engine batch", execution_id=execution_id, workflow=header.workflow, events=len(events),
               types=sorted({type(e).__name__ for e in events}), version=new_version,
-              changed=len(decision.changed), commands=len(commands), state=header.state,
+              changed=len(decision.changed), commands=len(commands), inline=ran, state=header.state,
               ms=round((time.perf_counter() - started) * 1000, 1))
     return new_version
 

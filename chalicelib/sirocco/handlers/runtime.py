@@ -23,6 +23,8 @@ from sirocco.persistence.settings import DEFAULT_PROJECT
 from .specs import DefinitionCatalog
 
 DEFAULT_APPLY_WAIT = 2.0
+#: actions an engine batch runs itself at most (std.noop, std.echo, std.fail: inline.py)
+DEFAULT_INLINE_ACTIONS = 250
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Runtime:
     #: seconds a state-changing API request waits for the engine to apply its event, so that
     #: it answers (and a GET right after reads) the changed state, as Mistral's synchronous API
     apply_wait: float = 0.0
+    #: actions an engine batch runs itself at most (inline.py); 0: every action goes to an executor
+    inline_actions: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Runtime":
@@ -62,6 +66,7 @@ class Runtime:
             lazy_load=(env.get("SIROCCO_LAZY_LOAD", "1") not in ("0", "false", "no")),
             api_url=env.get("SIROCCO_API_URL") or None,
             apply_wait=float(env.get("SIROCCO_API_APPLY_WAIT") or DEFAULT_APPLY_WAIT),
+            inline_actions=int(env.get("SIROCCO_INLINE_ACTIONS") or DEFAULT_INLINE_ACTIONS),
         )
 
     def catalog(self, meta: Mapping[str, Any] | None = None,

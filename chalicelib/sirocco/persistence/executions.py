@@ -703,6 +703,11 @@ class ExecutionStore:
         row = self._get(execution_id, HEADER, attributes=["pk", "gone"])
         return row is not None and row.gone is not None
 
+    def is_live(self, execution_id: str) -> bool:
+        """Stored and not deleted (a tombstone, or nothing left at all, is not live)."""
+        row = self._get(execution_id, HEADER, attributes=["pk", "gone"])
+        return row is not None and row.gone is None
+
     def _collect(self, execution_id: str, order: list[str], seen: set[str]) -> None:
         """``order``: the executions under this one, depth first, then this one. A workflow
         task's runs are its sub-executions: the run id is the child execution's id."""

@@ -58,6 +58,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SIROCCO_"))}
     env["SIROCCO_LOG_LEVEL"] = "WARNING"
+    env["SIROCCO_INLINE_ACTIONS"] = "0"  # std.noop and std.echo meet the lost-message fault too
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen([sys.executable, "-m", "sirocco.cli", "dev", "--port", str(port),
                                     "--faults", FAULTS], cwd=ROOT, env=env, stdout=out,

@@ -41,7 +41,10 @@ def shell_env(aws_endpoint: str) -> dict[str, str]:
             "SIROCCO_TIMER_QUEUE": f"sh-timer-{suffix}",
             "SIROCCO_NOTIFIER_QUEUE": f"sh-notifier-{suffix}",
            # these tests deliver messages by hand: a request waiting for the engine would only wait
-           "SIROCCO_API_APPLY_WAIT": "0"}
+           "SIROCCO_API_APPLY_WAIT": "0",
+           # every action through the executor queue (these tests count and break its messages);
+           # test_delivery.py runs the engine's inline actions under the same faults
+           "SIROCCO_INLINE_ACTIONS": "0"}
 
 
 @pytest.fixture(scope="session")

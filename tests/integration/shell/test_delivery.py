@@ -132,6 +132,51 @@ def test_a_crash_between_save_and_send_is_recovered_by_redelivery(client, rt, ba
     assert rt.executions.pending_outbox(eid) is None
 
 
+@pytest.fixture()
+def inline_rt(rt: Any) -> Any:
+    """The runtime with the engine running std.echo/std.noop in its own batches (inline.py)."""
+    rt.inline_actions = 250
+    yield rt
+    rt.inline_actions = 0
+
+
+def test_inline_actions_leave_what_the_executor_leaves_in_fewer_messages(client, inline_rt, baseline):
+    d = Delivery(inline_rt)
+    _, snap = _run(client, inline_rt, d)
+    assert snap == baseline  # the same tasks, publishes, action executions and states
+    plain = Delivery(inline_rt)
+    inline_rt.inline_actions = 0
+    _run(client, inline_rt, plain)
+    assert d.messages["executor"] < plain.messages["executor"]  # only test.flaky left the engine
+    assert d.messages["engine"] < plain.messages["engine"]
+
+
+def test_inline_actions_delivered_twice_change_nothing(client, inline_rt, baseline):
+    d = Delivery(inline_rt, duplicate=True)
+    eid, snap = _run(client, inline_rt, d)
+    assert snap == baseline
+    assert sum(d.failures.values()) == 0
+    assert inline_rt.executions.pending_outbox(eid) is None
+
+
+@pytest.mark.parametrize("point", ["engine.saved", "engine.sent"])
+def test_inline_actions_survive_a_crash_between_save_and_send(client, inline_rt, baseline, point):
+    seen: Counter[str] = Counter()
+
+    def crash(step: str) -> None:
+        seen[step] += 1
+        if step == point and seen[step] % 2 == 1:
+            raise RuntimeError(f"injected crash at {step}")
+
+    inline_rt.checkpoint = crash
+    d = Delivery(inline_rt)
+    eid, snap = _run(client, inline_rt, d)
+    inline_rt.checkpoint = None
+    assert snap == baseline
+    assert d.failures["engine"] >= 2
+    assert inline_rt.executions.pending_outbox(eid) is None
+
+
 def _record(body: str, group: str | None = None, message_id: str | None = None) -> dict[str, Any]:
     attributes = {"ApproximateReceiveCount": "1"}
     if group:

@@ -94,3 +94,16 @@ def test_test_dict():
 def test_test_dict_bad_size():
     assert "cannot be interpreted as an integer" in run_action("std.test_dict", {"size": "x"}).error
     assert "size must be at most" in run_action("std.test_dict", {"size": 10**9}).error
+
+
+def test_only_pure_instant_actions_may_run_inside_the_engine():
+    from sirocco.actions import default_registry as reg
+
+    assert reg.runs_inline("std.noop", {})
+    assert reg.runs_inline("std.fail", {"error_data": "x"})
+    assert reg.runs_inline("std.echo", {"output": 1})
+    assert reg.runs_inline("std.echo", {"output": 1, "delay": 0})
+    assert not reg.runs_inline("std.echo", {"output": 1, "delay": 2})  # a wait holds an executor
+    for name in ("std.async_noop", "std.sleep", "std.http", "std.ssh", "no.such.action"):
+        assert not reg.runs_inline(name, {})
+    assert not reg.runs_inline("std.noop", None)
