@@ -53,7 +53,7 @@ def install(stored: Stored | None = None, ledger: Ledger | None = None) -> None:
 
 def uninstall() -> None:
     botohooks.remove("meter")
-    _state["stored"] = _none
+    _state.update(stored=_none, ledger=LEDGER)
 
 
 def ledger() -> Ledger:
