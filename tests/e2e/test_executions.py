@@ -257,7 +257,9 @@ def test_pause_resume_with_an_async_action_completed_meanwhile(client, wfs):
     assert [t.name for t in client.tasks.list(workflow_execution_id=execution.id)] == ["wait"]
 
     resumed = client.executions.update(execution.id, "RUNNING")
-    assert resumed.state == "RUNNING"
+    # Mistral answers RUNNING (the next task goes to an executor); Sirocco's engine runs the
+    # std.echo left in the batch that applies the resume, so it may already have ended
+    assert resumed.state in ("RUNNING", "SUCCESS")
     done = wait_execution(client, execution.id)
     assert done.state == "SUCCESS", done.state_info
     assert json.loads(done.output) == {"got": {"v": 7}}
