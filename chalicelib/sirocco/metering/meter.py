@@ -20,14 +20,14 @@ from sirocco import botohooks
 from . import attribution
 from .attribution import body_owner, group_owner
 from .ledger import LEDGER, Ledger
-from .requests import Stored, _none, dynamodb_before, owners_of, usage_of
+from .requests import Stored, dynamodb_before, owners_of, unknown_size, usage_of
 from .usage import Usage
 
 log = logging.getLogger("sirocco.metering")
 
 _KEY = "sirocco_meter"
 GB = 1024 ** 3
-_state: dict[str, Any] = {"stored": _none, "ledger": LEDGER}
+_state: dict[str, Any] = {"stored": unknown_size, "ledger": LEDGER}
 
 
 def active() -> bool:
@@ -53,7 +53,7 @@ def install(stored: Stored | None = None, ledger: Ledger | None = None) -> None:
 
 def uninstall() -> None:
     botohooks.remove("meter")
-    _state.update(stored=_none, ledger=LEDGER)
+    _state.update(stored=unknown_size, ledger=LEDGER)
 
 
 def ledger() -> Ledger:
@@ -87,7 +87,7 @@ def attach(client: Any) -> Any:
 
 def _params(service: str) -> Any:
     def kept(params: Any = None, model: Any = None, context: Any = None, **_: Any) -> None:
-        if context is None or model is None:
+        if context is None or model is None or not active():  # a client made while metering, later
             return
         state = {"operation": model.name, "params": dict(params or {}), "before": []}
         if service == "dynamodb":

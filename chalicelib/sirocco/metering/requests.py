@@ -19,7 +19,8 @@ from .usage import Usage
 Stored = Callable[[str, Mapping[str, Any]], "int | None"]
 
 
-def _none(table: str, item: Mapping[str, Any]) -> int | None:
+def unknown_size(table: str, item: Mapping[str, Any]) -> int | None:
+    """``Stored`` where the data is out of reach."""
     return None
 
 
@@ -67,7 +68,7 @@ def _consistent(params: Mapping[str, Any]) -> bool:
     return bool(params.get("ConsistentRead"))
 
 
-def dynamodb_before(operation: str, params: Mapping[str, Any], stored: Stored = _none) -> list[int | None]:
+def dynamodb_before(operation: str, params: Mapping[str, Any], stored: Stored = unknown_size) -> list[int | None]:
     """Sizes of the items a write will replace, in the order ``dynamodb_units`` walks them
     (looked up before the request, as the service does)."""
     if operation == "PutItem":
@@ -119,7 +120,7 @@ def _read_size(table: str, request: Mapping[str, Any], item: Mapping[str, Any] |
 
 
 def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[str, Any] | None,
-                   before: list[int | None], stored: Stored = _none) -> float:
+                   before: list[int | None], stored: Stored = unknown_size) -> float:
     """Capacity units of one DynamoDB request (write units for writes, read units for reads)."""
     answer = response or {}
     table = str(params.get("TableName", ""))
@@ -179,7 +180,7 @@ def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[
 
 def usage_of(service: str, operation: str, params: Mapping[str, Any], response: Mapping[str, Any] | None, *,
              attempts: int = 1, wire_bytes: int = 0, before: list[int | None] | None = None,
-             stored: Stored = _none) -> Usage:
+             stored: Stored = unknown_size) -> Usage:
     """The usage of one request that botocore made ``attempts`` times (each attempt is billed)."""
     billing = service_of(service, params)
     if billing == "dynamodb":
