@@ -4,7 +4,8 @@ The usage comes from this process's meter (metering/); the counts of tasks and
 steps, and the sub-executions whose usage the total adds, come from the
 execution's partition. An execution this process did not meter (it ran before a
 restart, or on AWS, where nothing meters yet) answers ``"metered": false`` with
-zeros rather than a guess (docs/cost.md).
+zeros rather than a guess, and one created before the meter started, with what the
+meter saw of it (docs/cost.md).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def cost(rt: Any, execution_id: str) -> tuple[int, dict[str, Any]]:
     if found is None:
         raise missing(execution_id)
     view = views.execution(*found, published_global=False)
+    started = meter.since()
+    complete = started is not None and float(found[0].created_at or 0) >= started
     ledger = meter.ledger()
     tasks, own_steps, children = _counts(rt, execution_id)
     descendants: dict[str, tuple[Any, int]] = {}
@@ -45,4 +48,4 @@ def cost(rt: Any, execution_id: str) -> tuple[int, dict[str, Any]]:
         _, child_steps, grandchildren = _counts(rt, child)
         descendants[child] = (ledger.usage(child), child_steps)
         pending += grandchildren
-    return 200, cost_report(view, ledger.usage(execution_id), tasks, own_steps, descendants)
+    return 200, cost_report(view, ledger.usage(execution_id), tasks, own_steps, descendants, complete=complete)

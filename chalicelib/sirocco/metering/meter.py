@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 from sirocco import botohooks
@@ -48,7 +49,14 @@ def install(stored: Stored | None = None, ledger: Ledger | None = None) -> None:
         _state["stored"] = stored
     if ledger is not None:
         _state["ledger"] = ledger
+    if not active():
+        _state["since"] = time.time()
     botohooks.add("meter", attach)
+
+
+def since() -> float | None:
+    """When metering started in this process (an execution created before is not all here)."""
+    return _state.get("since") if active() else None
 
 
 def uninstall() -> None:

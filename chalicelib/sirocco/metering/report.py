@@ -49,10 +49,12 @@ def priced(usage: Usage, step_count: int, prices: Prices = LIST_PRICES) -> dict[
 
 
 def cost_report(execution: Mapping[str, Any], own: Usage | None, tasks: int, step_count: int,
-                descendants: Mapping[str, tuple[Usage | None, int]], prices: Prices = LIST_PRICES) -> dict[str, Any]:
+                descendants: Mapping[str, tuple[Usage | None, int]], prices: Prices = LIST_PRICES,
+                complete: bool = True) -> dict[str, Any]:
     """The report of one execution: ``own`` usage (None: not metered by this process) and,
-    when it has sub-executions, the total over them (``descendants``: id -> (usage, steps))."""
-    metered = own is not None and all(u is not None for u, _ in descendants.values())
+    when it has sub-executions, the total over them (``descendants``: id -> (usage, steps));
+    ``complete`` False: the meter started after the execution did."""
+    metered = complete and own is not None and all(u is not None for u, _ in descendants.values())
     body: dict[str, Any] = {"id": execution["id"], "workflow_name": execution.get("workflow_name"),
                             "state": execution.get("state"), "metered": metered, "tasks": tasks,
                             "steps": step_count}

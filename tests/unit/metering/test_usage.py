@@ -116,3 +116,6 @@ def test_an_execution_not_metered_says_so() -> None:
     report = cost_report({"id": "e", "state": "SUCCESS"}, None, 1, 1, {})
     assert report["metered"] is False and report["cost"]["total"] == 0
     assert "not metered" in render(report)
+    partial = cost_report({"id": "e", "state": "SUCCESS"}, Usage.of("dynamodb", "PutItem", units=1), 1, 1, {},
+                          complete=False)
+    assert partial["metered"] is False and partial["cost"]["total"] > 0
