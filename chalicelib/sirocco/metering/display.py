@@ -20,8 +20,11 @@ def render(report: Mapping[str, Any]) -> str:
         lines.append(f"{'lambda':<14} {function:<22} {figures['invocations']:>9.1f} {figures['gb_seconds']:>10.4f} "
                      f"{'GB-s':<14} {_dollars(figures['cost']):>11}")
     for line in report["requests"]:
-        lines.append(f"{line['service']:<14} {line['operation']:<22} {line['requests']:>9.1f} {line['units']:>10.1f} "
-                     f"{line['unit']:<14} {_dollars(line['cost']):>11}")
+        units, unit = line["units"], line["unit"]
+        if line["service"] == "logs":  # GB would show as 0.0
+            units, unit = line["bytes"] / 1024, "KB ingested"
+        lines.append(f"{line['service']:<14} {line['operation']:<22} {line['requests']:>9.1f} {units:>10.1f} "
+                     f"{unit:<14} {_dollars(line['cost']):>11}")
     lines.append("by service: " + ", ".join(f"{k} {_dollars(v)}" for k, v in cost["by_service"].items()))
     per_million = cost.get("per_million_steps")
     lines.append(f"total {_dollars(cost['total'])}, per step {_dollars(cost.get('per_step'))}, per million steps "
