@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import (DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute,
-                                 UnicodeAttribute)
+from pynamodb.attributes import (BinaryAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute,
+                                 TTLAttribute, UnicodeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -136,7 +136,7 @@ def build_models(settings: Settings) -> Models:
     class Execution(Model):
         """One item of an execution's partition. ``body`` is the record's fields as
         JSON, ``s3`` names the fields offloaded to S3; the header alone carries the
-        redo log (``log`` inline or ``log_s3``), the commit ``digest`` and ``meta``."""
+        redo log (``log`` or ``logz`` inline, or ``log_s3``), the commit ``digest`` and ``meta``."""
 
         Meta = _meta(settings.executions_table, settings)
 
@@ -146,6 +146,7 @@ def build_models(settings: Settings) -> Models:
         body = UnicodeAttribute(null=True)
         s3 = UnicodeAttribute(null=True)
         log = UnicodeAttribute(null=True)
+        logz = BinaryAttribute(null=True, legacy_encoding=False)  # the log, zlib-compressed
         log_s3 = UnicodeAttribute(null=True)
         digest = UnicodeAttribute(null=True)
         meta = UnicodeAttribute(null=True)
