@@ -311,21 +311,22 @@ class ExecutionStore:
         I = self.Item
         project = meta["project_id"]
         created = float(header.created_at)
+        expected = version - 1
         actions = [I.v.set(version), I.body.set(body), I.digest.set(digest),
                    I.s3.set(s3) if s3 else I.s3.remove(),
                    I.log.set(log) if isinstance(log, str) else I.log.remove(),
                    I.logz.set(log) if isinstance(log, bytes) else I.logz.remove(),
                    I.log_s3.set(log_key) if log_key else I.log_s3.remove(),
-                   I.meta.set(I.meta | _dumps(meta)),
-                   I.g_project.set(I.g_project | _project_key(project)),
-                   I.created.set(I.created | created),
-                   I.g_sort.set(I.g_sort | f"{_project_key(project)}#{created:017.6f}"),
                    I.g_workflow.set(index_value(header.workflow or "", HASH_KEY_MAX)),
                    I.g_state.set(header.state)]
-        actions += _lineage(I, header, meta, project)
+        if expected == 0:  # set once, by the save that creates the header; later saves would keep them
+            actions += [I.meta.set(I.meta | _dumps(meta)),
+                        I.g_project.set(I.g_project | _project_key(project)),
+                        I.created.set(I.created | created),
+                        I.g_sort.set(I.g_sort | f"{_project_key(project)}#{created:017.6f}"),
+                        *_lineage(I, header, meta, project)]
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
-        expected = version - 1
         condition = I.pk.does_not_exist() if expected == 0 else (I.v == expected)
         try:
             self.Item._get_connection().update_item(execution_id, HEADER, actions=actions, condition=condition)
