@@ -102,16 +102,25 @@ def baseline(client, runtime) -> dict[str, Any]:
     return snap
 
 
-def test_duplicate_delivery_of_every_message_changes_nothing(client, rt, baseline):
-    d = Delivery(rt, duplicate=True)
-    eid, snap = _run(client, rt, d)
+@pytest.fixture(params=[0, 250], ids=["executor", "inline"])
+def either(rt: Any, request: Any) -> Any:
+    """The runtime sending every action to the executor queue, or running std.echo and
+    std.noop in the engine's own batches (inline.py): the same faults, the same outcome."""
+    rt.inline_actions = request.param
+    yield rt
+    rt.inline_actions = 0
+
+
+def test_duplicate_delivery_of_every_message_changes_nothing(client, either, baseline):
+    d = Delivery(either, duplicate=True)
+    eid, snap = _run(client, either, d)
     assert snap == baseline
     assert sum(d.failures.values()) == 0
-    assert rt.executions.pending_outbox(eid) is None
+    assert either.executions.pending_outbox(eid) is None
 
 
 @pytest.mark.parametrize("point", ["engine.saved", "engine.sent"])
-def test_a_crash_between_save_and_send_is_recovered_by_redelivery(client, rt, baseline, point):
+def test_a_crash_between_save_and_send_is_recovered_by_redelivery(client, either, baseline, point):
     """Every other engine batch dies right after its save (or after sending,
     before marking sent); SQS redelivers the batch and the outbox is resent."""
     seen: Counter[str] = Counter()
@@ -121,60 +130,30 @@ def test_a_crash_between_save_and_send_is_recovered_by_redelivery(client, rt, ba
         if step == point and seen[step] % 2 == 1:
             raise RuntimeError(f"injected crash at {step}")
 
-    rt.checkpoint = crash
-    d = Delivery(rt)
-    eid, snap = _run(client, rt, d)
-    rt.checkpoint = None
+    either.checkpoint = crash
+    d = Delivery(either)
+    eid, snap = _run(client, either, d)
+    either.checkpoint = None
     assert snap == baseline
-    assert d.failures["engine"] >= 5  # the crashed batches were reported failed and redelivered
+    batches = 2 if either.inline_actions else 5  # inline runs need fewer engine batches
+    assert d.failures["engine"] >= batches  # the crashed batches were reported failed and redelivered
     if point == "engine.saved":
-        assert seen["engine.resent"] >= 5  # ... and their commands were sent from the outbox
-    assert rt.executions.pending_outbox(eid) is None
+        assert seen["engine.resent"] >= batches  # ... and their commands were sent from the outbox
+    assert either.executions.pending_outbox(eid) is None
 
 
-@pytest.fixture()
-def inline_rt(rt: Any) -> Any:
-    """The runtime with the engine running std.echo/std.noop in its own batches (inline.py)."""
+def test_inline_actions_leave_what_the_executor_leaves_in_fewer_messages(client, rt, baseline):
+    plain = Delivery(rt)
+    _run(client, rt, plain)
     rt.inline_actions = 250
-    yield rt
-    rt.inline_actions = 0
-
-
-def test_inline_actions_leave_what_the_executor_leaves_in_fewer_messages(client, inline_rt, baseline):
-    d = Delivery(inline_rt)
-    _, snap = _run(client, inline_rt, d)
+    try:
+        d = Delivery(rt)
+        _, snap = _run(client, rt, d)
+    finally:
+        rt.inline_actions = 0
     assert snap == baseline  # the same tasks, publishes, action executions and states
-    plain = Delivery(inline_rt)
-    inline_rt.inline_actions = 0
-    _run(client, inline_rt, plain)
     assert d.messages["executor"] < plain.messages["executor"]  # only test.flaky left the engine
     assert d.messages["engine"] < plain.messages["engine"]
-
-
-def test_inline_actions_delivered_twice_change_nothing(client, inline_rt, baseline):
-    d = Delivery(inline_rt, duplicate=True)
-    eid, snap = _run(client, inline_rt, d)
-    assert snap == baseline
-    assert sum(d.failures.values()) == 0
-    assert inline_rt.executions.pending_outbox(eid) is None
-
-
-@pytest.mark.parametrize("point", ["engine.saved", "engine.sent"])
-def test_inline_actions_survive_a_crash_between_save_and_send(client, inline_rt, baseline, point):
-    seen: Counter[str] = Counter()
-
-    def crash(step: str) -> None:
-        seen[step] += 1
-        if step == point and seen[step] % 2 == 1:
-            raise RuntimeError(f"injected crash at {step}")
-
-    inline_rt.checkpoint = crash
-    d = Delivery(inline_rt)
-    eid, snap = _run(client, inline_rt, d)
-    inline_rt.checkpoint = None
-    assert snap == baseline
-    assert d.failures["engine"] >= 2
-    assert inline_rt.executions.pending_outbox(eid) is None
 
 
 def _record(body: str, group: str | None = None, message_id: str | None = None) -> dict[str, Any]:
