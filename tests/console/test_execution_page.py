@@ -42,6 +42,14 @@ def test_failed_join_shown_then_rerun_from_the_page(dev: Dev, demo: None, consol
     expect(page.locator('g.edge.on-complete[data-source="t:each"][data-target="t:child"]')).to_have_count(1)
     expect(page.locator('g.edge.on-success[data-target="t:merge"]')).to_have_count(2)
 
+    # what it cost, sub-execution included, as the API's cost report says
+    status, report = dev.call("GET", f"/executions/{execution_id}/cost")
+    assert status == 200 and report["metered"], report
+    whole = report["including_sub_executions"]
+    expect(page.locator("dd.cost")).to_contain_text(f"${whole['cost']['total']:.7f}")
+    expect(page.locator("dd.cost")).to_contain_text(
+        f"${whole['cost']['per_million_steps']:.2f} per million steps (Step Functions Standard: $25.00)")
+
     # a task's result and published variables
     node(page, "left").click()
     panel = page.locator("#task-panel")

@@ -44,6 +44,20 @@ function byTaskId(report) {
   return out;
 }
 
+/** "$0.0000246 · $2.46 per million steps (Step Functions Standard: $25.00)", sub-executions
+ * included; what the meter of this deployment saw (GET /executions/<id>/cost, docs/cost.md). */
+export function costText(report) {
+  if (!report) return null;
+  if (!report.metered) return "not metered here (see docs/cost.md)";
+  const whole = report.including_sub_executions || report;
+  const parts = [`$${whole.cost.total.toFixed(7)}`];
+  if (whole.cost.per_million_steps !== null) {
+    parts.push(`$${whole.cost.per_million_steps.toFixed(2)} per million steps`
+      + ` (Step Functions Standard: $${whole.step_functions_standard.per_million_steps.toFixed(2)})`);
+  }
+  return parts.join(" · ");
+}
+
 function statusLine(task, entry, count) {
   const parts = [task.state];
   const progress = itemProgress(task, entry);
@@ -97,6 +111,7 @@ export async function executionPage(page, id) {
   let panelTicket = 0;
   let reportAt = 0;
   let reportWasFor = "";
+  let cost = null;
 
   /** The report when it is due: first, after a change, every REPORT_MS, and once more
    * after the execution ended; otherwise the entries already read. A report that fails
@@ -106,6 +121,7 @@ export async function executionPage(page, id) {
     if (!force && now - reportAt < REPORT_MS && reportWasFor === state) return entries;
     reportAt = now;
     reportWasFor = state;
+    get(`/executions/${enc(id)}/cost`).then((found) => { cost = found; }, () => { cost = null; });
     try {
       return byTaskId(await get(`/executions/${enc(id)}/report${query({ max_depth: 0 })}`));
     } catch (error) {
@@ -147,6 +163,7 @@ export async function executionPage(page, id) {
       h("dt", {}, "Created"), h("dd", { class: "time" }, execution.created_at),
       h("dt", {}, "Updated"), h("dd", { class: "time" }, execution.updated_at),
       h("dt", {}, "Took"), h("dd", {}, duration(execution.created_at, ENDED.has(execution.state) ? execution.updated_at : null)),
+      costText(cost) ? [h("dt", {}, "Cost"), h("dd", { class: "cost" }, costText(cost))] : null,
       execution.description ? [h("dt", {}, "Description"), h("dd", {}, execution.description)] : null,
       execution.state_info ? [h("dt", {}, "State info"), h("dd", { class: "state-info" }, execution.state_info)] : null]);
     renderControls();
