@@ -44,11 +44,12 @@ import random
 import math
 import threading
 import time
-import uuid
 from collections import OrderedDict
 import queue as queue_module
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
+
+from sirocco.actions.function_invokers import LocalLambdaContext
 
 from .faults import Faults, InjectedCrash
 
@@ -253,25 +254,6 @@ class Boto3Transport:
 
 
 # ---------------------------------------------------------------------------- the poller
-
-class LambdaContext:
-    """What Lambda passes as ``context`` (the attributes handlers use)."""
-
-    def __init__(self, function_name: str, timeout_seconds: int, memory_mb: int = 128) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = ""
-        self.memory_limit_in_mb = memory_mb
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "sirocco-dev"
-        self.identity = None
-        self.client_context = None
-        self._deadline = time.monotonic() + timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
 
 @dataclass
 class PollerStats:
@@ -522,7 +504,7 @@ class QueuePoller:
         started = time.perf_counter()
         crashed = False
         try:
-            result = self._call({"Records": batch}, LambdaContext(self.function_name, self.timeout_seconds))
+            result = self._call({"Records": batch}, LocalLambdaContext(self.function_name, self.timeout_seconds))
             failed = _failures(result, ids)
             if failed is None:
                 log.warning("%s: invalid batchItemFailures %r; the whole batch is retried",
@@ -543,7 +525,7 @@ class QueuePoller:
                      len(failed), len(batch), self._retry_after)
         return failed
 
-    def _call(self, event: dict[str, Any], context: LambdaContext) -> Any:
+    def _call(self, event: dict[str, Any], context: LocalLambdaContext) -> Any:
         if self.faults is None:
             return self.handler(event, context)
         with self.faults.invocation(self.role or self.queue.name):
