@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from sirocco.actions import ActionContext, ActionRegistry, run_action
-from sirocco.engine import ActionCompleted, Decision, ExecutionState, RunAction
+from sirocco.engine import ActionCompleted, CancelCall, Decision, ExecutionState, RunAction, ScheduleCall
 from sirocco.engine.events import Event
 from sirocco.messaging.routing import action_completed_id
 
@@ -51,7 +51,22 @@ def settle(decide: Decide, first: Decision, registry: ActionRegistry, clock: Cal
         commands += decision.commands
     if decision is first:
         return first, 0
-    return Decision(decision.state, list(changed.values()), commands), ran
+    return Decision(decision.state, list(changed.values()), _without_spent_calls(commands)), ran
+
+
+def _without_spent_calls(commands: list[Any]) -> list[Any]:
+    """``commands`` less each ScheduleCall cancelled by a later CancelCall of the same
+    batch (a task ``timeout`` whose action ran inline): sent, the pair would leave a
+    timer message (or a one-time schedule, when the cancel is read first) that fires
+    for nothing, minutes or days later."""
+    scheduled: dict[str, int] = {}
+    spent: set[int] = set()
+    for n, command in enumerate(commands):
+        if isinstance(command, ScheduleCall):
+            scheduled[command.call_id] = n
+        elif isinstance(command, CancelCall) and command.call_id in scheduled:
+            spent |= {scheduled.pop(command.call_id), n}
+    return [c for n, c in enumerate(commands) if n not in spent] if spent else commands
 
 
 def _complete(cmd: RunAction, registry: ActionRegistry, now: float) -> ActionCompleted:
