@@ -173,10 +173,15 @@ def _run(rt: Runtime, record: Mapping[str, Any], cmd: RunAction, meta: dict[str,
         logs.info("action ran", state="CANCELLED" if result.is_cancel() else "ERROR" if result.is_error()
                   else "SUCCESS", ms=ms, standalone=True, **ids)
         return _Done(record, None)
+    event = completion(cmd, result, rt.clock())
+    logs.info("action ran", state="ERROR" if event.failed else "SUCCESS", ms=ms, **ids)
+    return _Done(record, engine_message(event, cmd.execution_id), event.failed, ms)
+
+
+def completion(cmd: RunAction, result: Result, now: float) -> ActionCompleted:
+    """The engine's event for a run's ``result`` (the engine's inline runs make it too)."""
     failed = result.is_error() or result.is_cancel()
     error = result.error if result.error is not None or not result.is_cancel() else "Action was cancelled"
-    logs.info("action ran", state="ERROR" if failed else "SUCCESS", ms=ms, **ids)
-    event = ActionCompleted(action_completed_id(cmd.action_id), rt.clock(), action_id=cmd.action_id,
-                            result=None if failed else result.data, error=error if failed else None,
-                            failed=failed, cancelled=result.is_cancel())
-    return _Done(record, engine_message(event, cmd.execution_id), failed, ms)
+    return ActionCompleted(action_completed_id(cmd.action_id), now, action_id=cmd.action_id,
+                           result=None if failed else result.data, error=error if failed else None,
+                           failed=failed, cancelled=result.is_cancel())

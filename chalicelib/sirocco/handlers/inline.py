@@ -21,7 +21,8 @@ from typing import Any, Callable, Sequence
 from sirocco.actions import ActionContext, ActionRegistry, run_action
 from sirocco.engine import ActionCompleted, CancelCall, Decision, ExecutionState, RunAction, ScheduleCall
 from sirocco.engine.events import Event
-from sirocco.messaging.routing import action_completed_id
+
+from .executor import completion
 
 #: actions one batch runs itself at most (the rest go to the executors)
 DEFAULT_LIMIT = 250
@@ -74,7 +75,4 @@ def _complete(cmd: RunAction, registry: ActionRegistry, now: float) -> ActionCom
                             action_execution_id=cmd.action_id, with_items_index=cmd.index)
     result = run_action(cmd.name, cmd.input, context, registry=registry)
     assert result is not None, f"{cmd.name} ran inline but is asynchronous"
-    failed = result.is_error() or result.is_cancel()
-    return ActionCompleted(action_completed_id(cmd.action_id), now, action_id=cmd.action_id,
-                           result=None if failed else result.data, error=result.error if failed else None,
-                           failed=failed, cancelled=result.is_cancel())
+    return completion(cmd, result, now)
