@@ -24,7 +24,9 @@ the pollers (devpollers.MotoTransport), which call the SQS backend in-process
 while the HTTP endpoint stays up for awscli, boto3 and the app.
 
 DynamoDB's item operations answer their results dumped as JSON rather than
-through moto's shape-walking serialiser (``_items_as_json``: 0.7 ms per GetItem).
+through moto's shape-walking serialiser (``_items_as_json``: 0.7 ms per GetItem),
+and a Query of a table reads its partition, not the whole table sorted
+(``_queries_read_their_partition``).
 
 The service's own DynamoDB and SQS requests skip the loopback HTTP too
 (``InProcess``): a botocore client of this process that talks to the emulator
@@ -40,6 +42,7 @@ from __future__ import annotations
 import base64
 import functools
 import importlib
+import inspect
 import json
 import logging
 import threading
@@ -190,6 +193,47 @@ def _base64(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+_partition = threading.local()
+
+
+def _queries_read_their_partition() -> None:
+    """moto answers a Query of a table (not of an index) by sorting every item of the
+    table and keeping the partition's: each lazy load of an execution cost the size of
+    the whole table, which grows with every execution run. Here ``all_items`` of such a
+    Query lists the partition only (the items moto keeps by hash key), in the same order."""
+    try:
+        from moto.dynamodb.models.table import Table
+    except ImportError:
+        return
+    if getattr(Table, "_sirocco_partitioned", False):
+        return
+    original_query, original_all = Table.query, Table.all_items
+    signature = inspect.signature(original_query)
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        if arguments.get("index_name") or arguments.get("hash_key") is None:
+            return original_query(self, *args, **kwargs)
+        _partition.scope = (self, arguments["hash_key"])
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            _partition.scope = None
+
+    def all_items(self: Any) -> Any:
+        scope = getattr(_partition, "scope", None)
+        if scope is None or scope[0] is not self:
+            return original_all(self)
+        found = self.items.get(scope[1])
+        if found is None:
+            return []
+        items = list(found.values()) if self.range_key_attr else [found]
+        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    Table.query, Table.all_items = query, all_items
+    Table._sirocco_partitioned = True
+
+
 def tune_moto() -> bool:
     """Install the changes above (idempotent). False if moto's SQS internals are
     not what they were when this was measured (then SQS is left as it is)."""
@@ -200,6 +244,7 @@ def tune_moto() -> bool:
         _replaced_size_counts_once()
         _one_request_at_a_time()
         _items_as_json()
+        _queries_read_their_partition()
         try:
             from moto.sqs import models as sqs_models
         except ImportError:
