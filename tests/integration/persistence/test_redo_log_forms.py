@@ -1,0 +1,60 @@
+"""The redo log in both of its inline forms: ``logz`` (zlib, written since the log was
+compressed) and plain ``log`` (items saved before): every reader of an unfinished save
+gets its records and commands back from either."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sirocco.engine.records import ActionRecord
+from sirocco.persistence import executions
+
+from .helpers import decision_of, raw_items
+from .records import every_record
+
+
+def _unfinished_save(store: Any, eid: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """A save of a header and 20 action runs with their commands, not marked sent."""
+    header = every_record(eid)[0]
+    actions = [ActionRecord(id=f"t.1.{i}", task_id="t", run=1, index=i, name="std.echo", input={"output": i})
+               for i in range(20)]
+    commands = [{"type": "RunAction", "fields": {"action_id": a.id}} for a in actions]
+    store.save(eid, decision_of([header, *actions]), commands, 0)
+    return [header, *actions], commands
+
+
+@pytest.mark.parametrize("form", ["logz", "log"])
+def test_every_reader_of_an_unfinished_save_reads_either_form(store, eid, monkeypatch, form):
+    if form == "log":  # an item written before the log was compressed
+        monkeypatch.setattr(executions, "PACK_LOG_OVER", 10**9)
+    records, commands = _unfinished_save(store, eid)
+    monkeypatch.undo()
+    header_item = raw_items(store, eid)["EXEC"]
+    assert form in header_item and ({"log", "logz"} - {form}).isdisjoint(header_item)
+    action = records[5]
+    assert store.unfinished([eid])[eid][action.key]["sk"] == action.key
+    assert store.fetch_record(eid, action.key) == action
+    assert store.load(eid, lazy=True).outbox == commands
+    assert store.load(eid).outbox == commands
+    assert store.pending_outbox(eid) == (1, commands)
+
+
+@pytest.mark.parametrize("form", ["logz", "log"])
+def test_an_amendment_carries_the_unsent_commands_of_either_form(store, eid, monkeypatch, form):
+    if form == "log":
+        monkeypatch.setattr(executions, "PACK_LOG_OVER", 10**9)
+    _, commands = _unfinished_save(store, eid)
+    monkeypatch.undo()
+    monkeypatch.setattr(executions, "AMEND_WAIT", 0.0)
+
+    def change(header: Any) -> None:
+        header.params = {**header.params, "env": {"k": "changed"}}
+
+    store.amend_header(eid, change)
+    header_item = raw_items(store, eid)["EXEC"]
+    assert "logz" in header_item and "log" not in header_item  # the plain log is replaced, not left stale
+    loaded = store.load(eid)
+    assert loaded.version == 2 and loaded.outbox == commands
+    assert loaded.state.header.params["env"] == {"k": "changed"}
