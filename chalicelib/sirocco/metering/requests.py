@@ -110,10 +110,12 @@ def _larger(*sizes: int | None) -> int:
     return max([s for s in sizes if s is not None] or [0])
 
 
-def _read_size(table: str, request: Mapping[str, Any], item: Mapping[str, Any] | None, stored: Stored) -> int:
-    """The size a read is billed by: the whole item, even when a projection returned part of it."""
+def _read_size(table: str, request: Mapping[str, Any], item: Mapping[str, Any] | None, stored: Stored,
+               key: Mapping[str, Any] | None = None) -> int:
+    """The size a read is billed by: the whole item, even when a projection returned part of it
+    (looked up by ``key``, else by the item, which a projection may have left without its key)."""
     if item and table and (request.get("ProjectionExpression") or request.get("AttributesToGet")):
-        whole = stored(table, item)
+        whole = stored(table, key or item)
         if whole is not None:
             return whole
     return units.item_size(item)
@@ -125,7 +127,8 @@ def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[
     answer = response or {}
     table = str(params.get("TableName", ""))
     if operation == "GetItem":
-        return units.read_units(_read_size(table, params, answer.get("Item"), stored), _consistent(params))
+        return units.read_units(_read_size(table, params, answer.get("Item"), stored, params.get("Key")),
+                                _consistent(params))
     if operation in ("Query", "Scan"):
         size = sum(_read_size(table, params, i, stored) for i in answer.get("Items") or [])
         return units.read_units(size, _consistent(params))

@@ -76,6 +76,18 @@ def test_a_projection_reads_the_whole_item_all_the_same() -> None:
     assert dynamodb_units("Query", query, keys_only, []) == 1  # not known where the data lives
 
 
+def test_a_get_item_projection_without_the_key_reads_the_whole_item() -> None:
+    def stored(table: str, item: Mapping[str, Any]) -> int | None:
+        if "sk" not in item:
+            return None  # as the emulator's look-up: no item without its whole key
+        return 9000 if (item["pk"]["S"], item["sk"]["S"]) == ("x", "EXEC") else 0
+
+    get = {"TableName": "t", "Key": {"pk": {"S": "x"}, "sk": {"S": "EXEC"}}, "ConsistentRead": True,
+           "ProjectionExpression": "#0, #1"}
+    answer = {"Item": {"pk": {"S": "x"}, "gone": {"N": "1"}}}  # is_live's read: pk and gone only
+    assert dynamodb_units("GetItem", get, answer, [], stored) == 3
+
+
 def test_sqs_requests_are_billed_per_64_kb_of_the_batch_and_by_queue_type() -> None:
     entries = [{"Id": str(i), "MessageBody": "x" * 40_000, "MessageGroupId": f"e{i % 2}"} for i in range(3)]
     fifo = {"QueueUrl": "https://sqs/123/q.fifo", "Entries": entries}
