@@ -84,23 +84,46 @@ def _replaced_size_counts_once() -> None:
     replaces a 200 KB attribute with another is refused, though DynamoDB (and
     DynamoDB Local) accept it, as the resulting item is 200 KB. An execution's
     header replaces its redo log on every save, so a task result of ~40 KB
-    failed every save under moto. This counts the replaced value out."""
+    failed every save under moto. This counts the replaced value out.
+
+    moto also sizes every attribute of the item again for each one it sets
+    (quadratic in the attributes; ~10% of an engine batch's time): the size of a
+    string, number or binary value, which cannot change, is remembered on it."""
     try:
+        from moto.dynamodb.exceptions import ItemSizeTooLarge
         from moto.dynamodb.models import dynamo_type
+        from moto.dynamodb.models.utilities import bytesize
     except ImportError:
         return
     limited = getattr(dynamo_type, "LimitedSizeDict", None)
     if limited is None or getattr(limited, "_sirocco_fixed", False):
         return
-    original = limited.__setitem__
+    kind = dynamo_type.DynamoType
+
+    def sized(value: Any) -> int:
+        if type(value) is not kind:
+            return bytesize(str(value))
+        if value.type not in ("S", "N", "B"):
+            return value.size()
+        memo = value.__dict__.get("_sirocco_size")
+        if memo is None or memo[0] is not value.value:
+            memo = value.__dict__["_sirocco_size"] = (value.value, value.size())
+        return memo[1]
 
     def __setitem__(self: Any, key: str, value: Any) -> None:
         if key in self:
             dict.__delitem__(self, key)  # the check then sees the item as it will be
-        original(self, key, value)
+        current = sum(bytesize(str(k)) + sized(v) for k, v in dict.items(self))
+        if current + bytesize(key) + sized(value) > ITEM_LIMIT:
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
 
     limited.__setitem__ = __setitem__
     limited._sirocco_fixed = True
+
+
+#: moto's item size limit (DynamoDB's 400 KB, as moto measured it)
+ITEM_LIMIT = 405000
 
 
 def _failed_fifo_batches_keep_order(sqs_models: Any) -> None:
