@@ -4,6 +4,7 @@ repaired from the console (tests/console/demo.yaml: ``right`` fails while
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from playwright.sync_api import expect
@@ -94,3 +95,25 @@ def test_sub_workflow_opens_as_its_own_graph_with_breadcrumbs(dev: Dev, demo: No
     expect(page.locator("h1")).to_contain_text("console_demo")
     expect(panel).to_have_attribute("data-task", "child")  # back on the task it came from
     assert page.url.endswith(f"#/executions/{execution_id}?task=child")
+
+
+def test_the_cost_line_shows_on_the_first_render(dev: Dev, demo: None, console: str, page: Any) -> None:
+    """With the page's timers stopped, only the first refresh renders: the cost it read with
+    the report is on it even when the cost answers after the report (it was left for the
+    next refresh, 10 s later for an ended execution)."""
+    execution_id = start(dev, "console_child", wf_input={"who": "ann"})
+    assert wait_state(dev, execution_id)["state"] == "SUCCESS"
+
+    def cost_after_the_report(route: Any) -> None:
+        answer = route.fetch()
+        time.sleep(1.0)  # the report's answer comes first
+        route.fulfill(response=answer)
+
+    page.route("**/cost", cost_after_the_report)
+    page.clock.install()
+    page.clock.pause_at(time.time() + 3600)  # no timer fires: no second refresh
+    page.goto(f"{console}#/executions/{execution_id}")
+    expect(page.locator("h1 .badge")).to_have_text("SUCCESS")
+    status, report = dev.call("GET", f"/executions/{execution_id}/cost")
+    assert status == 200 and report["metered"], report
+    expect(page.locator("dd.cost")).to_contain_text(" per million steps (Step Functions Standard: $25.00)")

@@ -121,12 +121,15 @@ export async function executionPage(page, id) {
     if (!force && now - reportAt < REPORT_MS && reportWasFor === state) return entries;
     reportAt = now;
     reportWasFor = state;
-    get(`/executions/${enc(id)}/cost`).then((found) => { cost = found; }, () => { cost = null; });
+    // read beside the report and awaited with it: the render that follows shows this answer
+    const costed = get(`/executions/${enc(id)}/cost`).then((found) => { cost = found; }, () => { cost = null; });
     try {
       return byTaskId(await get(`/executions/${enc(id)}/report${query({ max_depth: 0 })}`));
     } catch (error) {
       showError(error);
       return entries;
+    } finally {
+      await costed;
     }
   }
 
