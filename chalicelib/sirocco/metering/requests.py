@@ -191,8 +191,7 @@ def usage_of(service: str, operation: str, params: Mapping[str, Any], response: 
     elif billing in ("sqs-fifo", "sqs-standard"):
         per = units.sqs_requests(sqs_payload(operation, params, response))
     elif billing == "events" and operation == "PutEvents":
-        per = sum(units.sqs_requests(len(str(e.get("Detail", "")).encode("utf-8")))
-                  for e in params.get("Entries") or [])
+        per = sum(units.sqs_requests(units.event_entry_size(e)) for e in params.get("Entries") or [])
     else:
         per = 0.0
     return Usage.of(billing, operation, requests=attempts, units=per * attempts, bytes=wire_bytes * attempts)

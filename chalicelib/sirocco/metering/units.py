@@ -106,6 +106,13 @@ def sqs_requests(payload: int) -> int:
     return max(1, math.ceil(payload / SQS_CHUNK))
 
 
+def event_entry_size(entry: Mapping[str, Any]) -> int:
+    """Bytes of one PutEvents entry as EventBridge sizes it: its Source, DetailType, Detail
+    and Resources in UTF-8, and 14 for a Time."""
+    texts = [entry.get("Source"), entry.get("DetailType"), entry.get("Detail"), *(entry.get("Resources") or [])]
+    return (14 if entry.get("Time") is not None else 0) + sum(len(str(t).encode("utf-8")) for t in texts if t)
+
+
 def gb_seconds(milliseconds: float, memory_mb: int) -> float:
     """Lambda's GB-seconds of one invocation: the duration rounded up to the millisecond."""
     return math.ceil(milliseconds) / 1000.0 * memory_mb / 1024.0

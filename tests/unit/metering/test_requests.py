@@ -113,3 +113,10 @@ def test_a_send_names_the_executions_of_its_messages() -> None:
 @pytest.mark.parametrize("operation", ["GetObject", "PutObject"])
 def test_other_services_count_requests(operation: str) -> None:
     assert usage_of("s3", operation, {}, {}).lines[("s3", operation)].requests == 1
+
+
+def test_an_event_is_billed_per_64_kb_of_its_whole_entry() -> None:
+    entry = {"Source": "sirocco", "DetailType": "x" * 100, "Detail": json.dumps({"d": "y" * (64 * 1024 - 200)}),
+             "Resources": ["arn:aws:states:::execution/" + "z" * 200]}
+    usage = usage_of("events", "PutEvents", {"Entries": [entry]}, {})
+    assert usage.lines[("events", "PutEvents")].units == 2  # the Detail alone fits in 64 KB, the entry does not
