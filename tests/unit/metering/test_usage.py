@@ -8,7 +8,7 @@ import pytest
 
 from sirocco.metering import attribution
 from sirocco.metering.display import render
-from sirocco.metering.functions import memory_mb
+from sirocco.metering.functions import config_path, memory_mb
 from sirocco.metering.ledger import UNATTRIBUTED, Ledger
 from sirocco.metering.prices import LIST_PRICES
 from sirocco.metering.report import cost_report, steps
@@ -35,7 +35,7 @@ def test_list_prices_per_service() -> None:
              + Usage.of("s3", "PutObject", requests=1000) + Usage.of("s3", "GetObject", requests=1000)
              + Usage.of("sts", "GetCallerIdentity"))
     cost = usage.cost(LIST_PRICES)
-    assert cost["lambda"] == pytest.approx(0.20 + 13.3334)
+    assert cost["lambda"] == pytest.approx(0.20 + 16.6667)
     assert cost["dynamodb"] == pytest.approx(0.625 + 0.125)
     assert cost["sqs-fifo"] == pytest.approx(0.50)
     assert cost["sqs-standard"] == pytest.approx(0.40)
@@ -44,6 +44,15 @@ def test_list_prices_per_service() -> None:
     assert cost["s3"] == pytest.approx(0.005 + 0.0004)
     assert cost["sts"] == 0.0
     assert usage.total() == pytest.approx(sum(cost.values()))
+
+
+def test_lambda_time_is_priced_for_the_architecture_chalice_deploys() -> None:
+    path = config_path()
+    assert path is not None
+    config = json.loads(path.read_text(encoding="utf-8"))
+    chosen = [layer.get("lambda_architecture") for layer in (config.get("stages", {}).get("dev", {}), config)]
+    architecture = next((a for a in chosen if a), "x86_64")  # Chalice's default
+    assert LIST_PRICES.lambda_gb_second == {"x86_64": 0.0000166667, "arm64": 0.0000133334}[architecture]
 
 
 def test_a_shared_request_is_split_evenly_and_nobodys_is_unattributed() -> None:
