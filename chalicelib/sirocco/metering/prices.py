@@ -35,8 +35,8 @@ STEP_FUNCTIONS_PER_TRANSITION = 25.0 / 1_000_000
 @dataclass(frozen=True)
 class Prices:
     lambda_request: float = 0.20 / 1_000_000
-    #: x86_64, the architecture .chalice/config.json deploys (Chalice's default; arm64 is 0.0000133334)
-    lambda_gb_second: float = 0.0000166667
+    #: arm64 (Graviton), the architecture .chalice/config.json deploys (x86_64 is 0.0000166667)
+    lambda_gb_second: float = 0.0000133334
     apigateway_request: float = 3.50 / 1_000_000  # REST API
     dynamodb_write_unit: float = 0.625 / 1_000_000
     dynamodb_read_unit: float = 0.125 / 1_000_000

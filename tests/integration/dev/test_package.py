@@ -78,6 +78,7 @@ def test_every_sqs_handler_is_wired_to_the_template(packaged: Path) -> None:
     for name, function in functions.items():
         props = function["Properties"]
         assert props["Role"] == {"Fn::GetAtt": ["LambdaRole", "Arn"]}, name
+        assert props["Architectures"] == ["arm64"], name  # Graviton: the price the cost model uses
         variables = props["Environment"]["Variables"]
         assert variables["SIROCCO_PAYLOAD_BUCKET"] == {"Ref": "PayloadBucket"}, name
         assert variables["SIROCCO_EXECUTIONS_TABLE"] == {"Ref": "ExecutionsTable"}, name
