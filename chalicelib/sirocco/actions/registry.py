@@ -174,9 +174,12 @@ class ActionRegistry:
             raise UnknownActionError(name) from None
 
     def runs_inline(self, name: str, input: Mapping[str, Any] | None) -> bool:
-        """Whether the engine may run this action in its own batch (``Action.runs_inline``)."""
+        """Whether the engine may run this action in its own batch (``Action.runs_inline``; never
+        an asynchronous one, whose result comes from outside)."""
         definition = self._defs.get(name)
-        check = getattr(definition.impl, "runs_inline", None) if definition is not None else None
+        if definition is None or not definition.is_sync:
+            return False
+        check = getattr(definition.impl, "runs_inline", None)
         return bool(check is not None and isinstance(input, Mapping) and check(input))
 
     def names(self) -> list[str]:

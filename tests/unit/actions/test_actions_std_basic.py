@@ -107,3 +107,17 @@ def test_only_pure_instant_actions_may_run_inside_the_engine():
     for name in ("std.async_noop", "std.sleep", "std.http", "std.ssh", "no.such.action"):
         assert not reg.runs_inline(name, {})
     assert not reg.runs_inline("std.noop", None)
+
+
+def test_an_asynchronous_action_never_runs_inside_the_engine():
+    from sirocco.actions import default_registry
+    from sirocco.actions.std_basic import NoOp
+
+    class Later(NoOp):  # inherits runs_inline, but its result comes from outside
+        is_sync = False
+
+    reg = default_registry.copy()
+    reg.register("test.later", Later)
+    reg.register("test.later_too", NoOp, is_sync=False)
+    assert not reg.runs_inline("test.later", {})
+    assert not reg.runs_inline("test.later_too", {})
