@@ -17,16 +17,17 @@ from typing import Any
 from sirocco.engine.records import ExecutionRecord, TaskRecord
 
 POLL = 0.02
-#: a create waits at most this long (and ``apply_wait``) for the engine to store the execution
+#: a create waits at most this long (and ``apply_wait``) for the engine to store the execution,
+#: polling every START_POLL seconds for FAST_POLLING seconds, then ever less often
 START_WAIT = 0.25
 START_POLL = 0.005
+FAST_POLLING = 0.05
 
 
-def _until(rt: Any, changed: Any, limit: float | None = None, poll: float = POLL) -> Any:
-    wait = max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0))
-    deadline = time.monotonic() + (wait if limit is None else min(wait, limit))
+def _until(rt: Any, changed: Any) -> Any:
+    deadline = time.monotonic() + max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0))
     while time.monotonic() < deadline:
-        time.sleep(poll)
+        time.sleep(POLL)
         found = changed()
         if found is not None:
             return found
@@ -35,10 +36,20 @@ def _until(rt: Any, changed: Any, limit: float | None = None, poll: float = POLL
 
 def execution_stored(rt: Any, execution_id: str) -> bool:
     """Whether the engine stored the execution a create just started, within a short
-    wait (Mistral's create answers once its engine made the execution). When it has,
-    the create need not store a header of its own, which would race the engine's
-    first save: a lost race costs the engine its start batch again."""
-    return _until(rt, lambda: rt.executions.get_execution(execution_id), START_WAIT, START_POLL) is not None
+    wait (Mistral's create answers once its engine made it). When it has, the create
+    need not store a header of its own, which would race the engine's first save (a
+    lost race costs the engine its start batch again). A quick engine is seen within
+    milliseconds; a slow one costs at most 15 reads of the header, about what that
+    header's two writes cost."""
+    limit = min(START_WAIT, max(0.0, float(getattr(rt, "apply_wait", 0.0) or 0.0)))
+    began, pause = time.monotonic(), START_POLL
+    while time.monotonic() - began + pause <= limit:
+        time.sleep(pause)
+        if rt.executions.get_execution(execution_id) is not None:
+            return True
+        if time.monotonic() - began >= FAST_POLLING:
+            pause *= 2
+    return False
 
 
 def execution_left(rt: Any, execution_id: str, state: str) -> tuple[ExecutionRecord, dict[str, Any]] | None:
