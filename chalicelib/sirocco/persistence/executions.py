@@ -33,9 +33,10 @@ from typing import Any, Callable, Iterable, Sequence
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from sirocco.engine import states
-from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState, Record, TaskRecord
+from sirocco.engine.records import ActionRecord, ExecutionRecord, ExecutionState, ItemsRecord, Record, TaskRecord
 
 from . import records_codec as codec
+from .items_cache import ItemsCache
 from .keys import HASH_KEY_MAX, RANGE_KEY_MAX, index_value
 from .models import Models, build_models
 from .payloads import PayloadStore, fit_fields, utf8_len
@@ -45,6 +46,9 @@ HEADER = "EXEC"
 DONE = "DONE"
 BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
+#: an ITEMS record's fields stay in its item up to this size, else go to S3 (items_cache.py):
+#: every batch that launches items reads the item, which then costs one read unit
+ITEMS_INLINE_MAX = 1024
 #: a lazy map that misses this many keys one by one loads its whole kind with one Query
 LAZY_MISSES_BEFORE_QUERY = 8
 #: how long a deleted execution's tombstone stays (events still queued for it find it)
@@ -186,6 +190,7 @@ class ExecutionStore:
         self.payloads = payloads or PayloadStore(self.settings)
         self.stats = IoStats()
         self.checkpoint: Callable[[str], None] | None = None
+        self.items_cache = ItemsCache()
 
     # ------------------------------------------------------------------ items
 
@@ -217,11 +222,23 @@ class ExecutionStore:
         values = codec.loads(body) if body else {}
         if s3:
             for name, key in json.loads(s3).items():
+                if sk.startswith("ITEMS#"):
+                    values[name] = self._items_value(key)
+                    continue
                 if key not in cache:
                     cache[key] = self.payloads.get(key).decode("utf-8")
                     self.stats.count("s3.GetObject")
                 values[name] = codec.loads(cache[key])
         return codec.decode_record(sk, values)
+
+    def _items_value(self, key: str) -> Any:
+        """An ITEMS record's offloaded field, decoded once per store (items_cache.py)."""
+        value = self.items_cache.get(key)
+        if value is None:
+            value = codec.loads(self.payloads.get(key).decode("utf-8"))
+            self.stats.count("s3.GetObject")
+            self.items_cache.put(key, value)
+        return value
 
     def _model(self, execution_id: str, item: dict[str, Any], version: int) -> Any:
         return self.Item(execution_id, item["sk"], v=version, body=item.get("body"), s3=item.get("s3"),
@@ -266,7 +283,8 @@ class ExecutionStore:
         version = expected_version + 1
         others = [r for r in decision.changed if r.key != HEADER]
         expires = self._expiry(header)
-        items = [self.encode_record(execution_id, r) for r in others]
+        items = [self.encode_record(execution_id, r, ITEMS_INLINE_MAX if isinstance(r, ItemsRecord) else None)
+                 for r in others]
         project = (meta or {}).get("project_id") or DEFAULT_PROJECT
         for record, item in zip(others, items):
             _list_in_project(item, record, project)
