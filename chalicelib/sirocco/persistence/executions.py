@@ -337,11 +337,9 @@ class ExecutionStore:
                    I.log_s3.set(log_key) if log_key else I.log_s3.remove(),
                    I.g_workflow.set(index_value(header.workflow or "", HASH_KEY_MAX)),
                    I.g_state.set(header.state)]
-        if expected == 0:  # set once, by the save that creates the header; later saves would keep them
-            actions += [I.meta.set(I.meta | _dumps(meta)),
-                        I.g_project.set(I.g_project | _project_key(project)),
-                        I.created.set(I.created | created),
-                        I.g_sort.set(I.g_sort | f"{_project_key(project)}#{created:017.6f}"),
+        if expected == 0:  # set once, by the save that creates the header (so plain sets); later saves keep them
+            actions += [I.meta.set(_dumps(meta)), I.g_project.set(_project_key(project)), I.created.set(created),
+                        I.g_sort.set(f"{_project_key(project)}#{created:017.6f}"),
                         *_lineage(I, header, meta, project)]
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
@@ -948,11 +946,11 @@ def _roots_key(project_id: str) -> str:
 def _lineage(I: Any, header: ExecutionRecord, meta: dict[str, Any], project: str) -> list[Any]:
     """Index keys of a header that never change, so they are set once: its parent task
     (``by_parent``), its root (``by_root``; roots under ``#<project>``), its workflow's id."""
-    actions = [I.g_root.set(I.g_root | (header.root_execution_id or _roots_key(project)))]
+    actions = [I.g_root.set(header.root_execution_id or _roots_key(project))]
     if header.parent_task_id:
-        actions.append(I.g_parent.set(I.g_parent | header.parent_task_id))
+        actions.append(I.g_parent.set(header.parent_task_id))
     if meta.get("workflow_id"):
-        actions.append(I.g_wfid.set(I.g_wfid | str(meta["workflow_id"])))
+        actions.append(I.g_wfid.set(str(meta["workflow_id"])))
     return actions
 
 
