@@ -181,12 +181,13 @@ def free_port() -> int:
 class DevProcess:
     """``sirocco dev`` in a child process, on free ports, for the length of the run."""
 
-    def __init__(self, extra: list[str]) -> None:
+    def __init__(self, extra: list[str], variables: dict[str, str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v2"
         command = [sys.executable, "-m", "sirocco.cli", "dev", "--port", str(self.port), *extra]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "chalicelib"),
-                                                                        os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ, **variables,
+                   PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "chalicelib"),
+                                                            os.environ.get("PYTHONPATH")])))
         self.log = open(os.path.join(tempfile.gettempdir(), "sirocco-throughput-dev.log"), "w", encoding="utf-8")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -250,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds one run may take")
     parser.add_argument("--dev-arg", action="append", default=[], metavar="ARG",
                         help="an argument for the `sirocco dev` this starts (repeatable)")
+    parser.add_argument("--executor", action="store_true",
+                        help="the `sirocco dev` this starts runs every action on the executor queue "
+                             "(SIROCCO_INLINE_ACTIONS=0), as it runs actions other than std.noop/echo/fail")
     parser.add_argument("--json", metavar="FILE", help="write every figure here")
     args = parser.parse_args(argv)
 
@@ -258,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = None
     url = args.url
     if url is None:
-        dev = DevProcess(args.dev_arg)
+        dev = DevProcess(args.dev_arg, {"SIROCCO_INLINE_ACTIONS": "0"} if args.executor else {})
         dev.wait()
         url = dev.url
     oracle = None if args.oracle.lower() in ("", "none", "no") else args.oracle
@@ -297,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
             if "mistral" in row:
                 line += f", mistral {row['mistral']['median_s'] * 1000:.0f} ms"
             print(line + f" (median of {row['runs']})")
-    print(f"sirocco: {url}{' (sirocco dev started by this script)' if dev else ''}; "
+    started = " (sirocco dev started by this script" + (", every action on the executor queue)" if args.executor
+                                                         else ")") if dev else ""
+    print(f"sirocco: {url}{started}; "
           f"mistral: {oracle or 'not measured'}; load average before/after: {load_before} / {_load()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
