@@ -24,6 +24,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -180,7 +181,7 @@ class Recorder:
         client.meta.events.register_first("after-call.dynamodb.UpdateItem", update_answered,
                                           unique_id="chaos-recorder")
 
-        def recording(execution_id: str, header: Any, version: int, body: str, s3: Any, log: str | None,
+        def recording(execution_id: str, header: Any, version: int, body: str, s3: Any, log: str | bytes | None,
                       log_key: str | None, *rest: Any) -> None:
             answered.ok = False
             try:
@@ -200,8 +201,12 @@ class Recorder:
             client.meta.events.unregister("after-call.dynamodb.UpdateItem", unique_id="chaos-recorder")
         return undo
 
-    def _keep(self, store: Any, execution_id: str, version: int, log: str | None, log_key: str | None) -> None:
-        text = log if log is not None else store.payloads.get(log_key).decode("utf-8")
+    def _keep(self, store: Any, execution_id: str, version: int, log: str | bytes | None,
+              log_key: str | None) -> None:
+        if isinstance(log, bytes):  # the redo log compressed (logz)
+            text = zlib.decompress(log).decode("utf-8")
+        else:
+            text = log if log is not None else store.payloads.get(log_key).decode("utf-8")
         self.saves[(execution_id, version)] = list(json.loads(text)["commands"])
 
     def transitions(self, execution_id: str) -> Counter[tuple[str, str]]:
