@@ -95,3 +95,29 @@ def test_a_whole_run_with_lazy_loads_equals_one_with_full_loads(store):
         outcomes.append(records)
     assert outcomes[0] == outcomes[1]
     assert outcomes[0]["EXEC"].state == "SUCCESS"
+
+
+PACED = FAN.replace("      action: test.async\n      on-success", "      concurrency: 10\n      action: test.async\n      on-success")
+
+
+def test_batches_that_launch_items_read_the_item_values_once(store):
+    """Every batch of a with-items under ``concurrency`` launches the next items from the
+    task's item values: the store decodes them once, later batches read no payload and
+    one small item for them, whatever the number of items."""
+    eid = str(uuid.uuid4())
+    driver = Driver(store, PACED)
+    driver.start(eid, input={"n": N})
+    driver.run()
+    fan_id = store.load(eid).state.header.last_task["fan"]
+    reads = []
+    for index in range(3):
+        store.stats.calls.clear()
+        store.stats.items_read = 0
+        lazy = store.load(eid, lazy=True)
+        decision = decide(driver.specs, lazy.state, [_complete(index, fan_id)])
+        launched = [c for c in decision.commands if getattr(c, "index", None) == 10 + index]
+        assert len(launched) == 1  # the next item, with its value
+        store.save(eid, decision, encode_commands(decision.commands), lazy.version)
+        reads.append((store.stats.calls.get("s3.GetObject", 0), store.stats.items_read))
+    assert reads[1][0] == reads[2][0] == 0, reads
+    assert reads[2][1] <= 6, reads
