@@ -158,11 +158,12 @@ def missing(execution_id: str) -> ApiError:
     return not_found(f"WorkflowExecution not found [id={execution_id}]")
 
 
-def get(rt: Any, execution_id: str, *, fields: str = "") -> tuple[int, dict[str, Any]]:
-    """GET /v2/executions/<id> (``fields``: those fields and ``id``, in the resource's order)."""
+def get(rt: Any, execution_id: str, *, fields: str = "", project_id: str | None = None) -> tuple[int, dict[str, Any]]:
+    """GET /v2/executions/<id> (``fields``: those fields and ``id``, in the resource's order);
+    with ``project_id``, another project's execution is missing too (one read for both)."""
     wanted = [f.strip() for f in fields.split(",") if f.strip()]
     found = rt.executions.get_execution(execution_id)
-    if found is None:
+    if found is None or (project_id is not None and (found[1].get("project_id") or DEFAULT_PROJECT) != project_id):
         raise missing(execution_id)
     view = views.execution(*found)
     if not wanted:

@@ -35,7 +35,7 @@ def list_executions() -> Response:
 
 @blueprint.route("/v2/executions/{execution_id}", methods=["GET"])
 def get_execution(execution_id: str) -> Response:
-    return answer(lambda: executions.get(_owned(execution_id), execution_id, fields=param("fields")))
+    return answer(lambda: executions.get(get_runtime(), execution_id, fields=param("fields"), project_id=project()))
 
 
 @blueprint.route("/v2/executions/{execution_id}", methods=["PUT"], content_types=JSON_TYPES)
