@@ -150,7 +150,7 @@ def sample(points: list[Point], mark: float, total: int, began: float, rss_mb: f
 
 
 def run(root: str, progress: Progress, workflow: str, text: str, input: dict[str, Any],
-        total: int, timeout: float) -> tuple[list[Sample], str, Sample | None, float]:
+        total: int, timeout: float) -> tuple[list[Sample], str, list[Sample] | None, float]:
     """Start one execution and sample it at each mark; ``total``: the events it takes."""
     call(root, "POST", "/v2/workflows", text, "text/plain")
     process = psutil.Process()
@@ -204,7 +204,7 @@ def table(label: str, samples: list[Sample], state: str, steady: list[Sample] | 
         print(f"verdict: tasks/s over the last 10% (before the two batches that end the task, "
               f"{end_ms / 1000:.1f} s) / over the first 10% = {late:.1f} / {early:.1f} = "
               f"{late / early if early else float('nan'):.2f}; "
-              f"RSS +{growth:.2f} MB per 1,000 tasks; "
+              f"RSS {growth:+.2f} MB per 1,000 tasks; "
               f"$ per million tasks {first.dollars_per_million_tasks:.2f} at 1%, "
               f"{last.dollars_per_million_tasks:.2f} at 100% ({last.dollars_per_million_so_far:.2f} all told)",
               file=out)
@@ -242,7 +242,7 @@ def main() -> None:
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp, \
             open(args.log or os.path.join(tmp, "dev.log"), "w", encoding="utf-8", buffering=1) as log_file, \
-            contextlib.redirect_stdout(log_file):
+            contextlib.redirect_stdout(log_file), contextlib.redirect_stderr(log_file):
         stack = DevStack(DevOptions(port=free_port(), retry_delay=1)).start()
         try:
             root = stack.api_url
