@@ -58,3 +58,15 @@ def test_an_amendment_carries_the_unsent_commands_of_either_form(store, eid, mon
     loaded = store.load(eid)
     assert loaded.version == 2 and loaded.outbox == commands
     assert loaded.state.header.params["env"] == {"k": "changed"}
+
+
+@pytest.mark.parametrize("form", ["logz", "log"])
+def test_a_tombstone_keeps_no_log_of_either_form(store, eid, monkeypatch, form):
+    if form == "log":
+        monkeypatch.setattr(executions, "PACK_LOG_OVER", 10**9)
+    _unfinished_save(store, eid)
+    monkeypatch.undo()
+    assert store.delete_tree(eid, now=1_700_000_100.0) == [eid]
+    header_item = raw_items(store, eid)["EXEC"]
+    assert header_item.get("gone") and not {"log", "logz", "log_s3"} & set(header_item)
+    assert store.pending_outbox(eid) is None
