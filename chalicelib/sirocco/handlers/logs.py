@@ -25,7 +25,7 @@ class _StdoutJson(logging.Handler):
         try:
             text = record.getMessage() + "\n"
             sys.stdout.write(text)
-            meter.logged(len(text))  # CloudWatch Logs ingests it (docs/cost.md)
+            meter.logged(text)  # CloudWatch Logs ingests it (docs/cost.md)
         except Exception:  # pragma: no cover - logging must never break a handler
             self.handleError(record)
 
@@ -65,7 +65,7 @@ def always(msg: str, **fields: Any) -> None:
     try:
         with _write_lock:  # one whole line at a time, from the executor's threads too
             sys.stdout.write(text)
-        meter.logged(len(text))
+        meter.logged(text)
     except Exception:  # pragma: no cover - logging must never break a handler
         pass
 

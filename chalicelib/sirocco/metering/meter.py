@@ -150,7 +150,8 @@ def schedule_fired(send: dict[str, Any]) -> None:
     charge(Usage.of("scheduler", "Invocation", requests=1, units=1), (owner,) if owner else ())
 
 
-def logged(size: int) -> None:
-    """A log line of ``size`` bytes written to standard output, which CloudWatch Logs ingests."""
+def logged(text: str) -> None:
+    """A log line written to standard output, which CloudWatch Logs ingests (by its UTF-8 bytes)."""
     if active():
+        size = len(text.encode("utf-8"))
         charge(Usage.of("logs", "ingested", requests=0, units=size / GB, bytes=size))

@@ -128,3 +128,19 @@ def test_an_execution_not_metered_says_so() -> None:
     partial = cost_report({"id": "e", "state": "SUCCESS"}, Usage.of("dynamodb", "PutItem", units=1), 1, 1, {},
                           complete=False)
     assert partial["metered"] is False and partial["cost"]["total"] > 0
+
+
+def test_a_log_line_is_billed_by_its_utf8_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    from sirocco.handlers import logs
+    from sirocco.metering import meter
+
+    kept = Ledger()
+    meter.install(ledger=kept)
+    try:
+        with attribution.working_for("ex-1"):
+            logs.always("metric", name="é" * 100)  # 2 bytes a character
+    finally:
+        meter.uninstall()
+    written = capsys.readouterr().out
+    usage = kept.usage("ex-1")
+    assert usage is not None and usage.lines[("logs", "ingested")].bytes == len(written.encode("utf-8"))
