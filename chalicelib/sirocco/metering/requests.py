@@ -154,12 +154,16 @@ def dynamodb_units(operation: str, params: Mapping[str, Any], response: Mapping[
                                          *before[:1]))
     if operation == "BatchWriteItem":
         total, index = 0.0, 0
-        for requests in (params.get("RequestItems") or {}).values():
+        for table, requests in (params.get("RequestItems") or {}).items():
+            left = list(((answer.get("UnprocessedItems") or {}).get(table)) or [])  # not done, not billed
             for request in requests:
                 old = before[index] if index < len(before) else None
+                index += 1
+                if request in left:
+                    left.remove(request)
+                    continue
                 new = units.item_size((request.get("PutRequest") or {}).get("Item"))
                 total += units.write_units(_larger(new, old))
-                index += 1
         return total
     if operation == "TransactWriteItems":
         total = 0.0

@@ -57,6 +57,12 @@ def test_batch_writes_round_each_item_and_transactions_cost_twice() -> None:
     assert dynamodb_units("TransactWriteItems", transact, {}, [None, 600]) == 2 * 1 + 2 * 1
 
 
+def test_a_batch_write_bills_the_items_it_wrote_not_those_it_left_unprocessed() -> None:
+    small, large = {"PutRequest": {"Item": _item(100)}}, {"PutRequest": {"Item": _item(1500)}}
+    params = {"RequestItems": {"t": [small, large]}}
+    assert dynamodb_units("BatchWriteItem", params, {"UnprocessedItems": {"t": [large]}}, [None, None]) == 1
+
+
 def test_reads_cost_what_they_read() -> None:
     get = {"TableName": "t", "Key": {"pk": {"S": "x"}}, "ConsistentRead": True}
     assert dynamodb_units("GetItem", get, {"Item": _item(5000)}, []) == 2
