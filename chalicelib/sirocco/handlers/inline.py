@@ -11,7 +11,8 @@ Delivery semantics are unchanged: nothing leaves the engine until the save commi
 events carry the ids the executor would give them, and a redelivered batch starts again
 from the saved state. The action records are the ones an executor run leaves (RUNNING,
 then SUCCESS or ERROR), so the API shows the same executions. What is left over after
-``limit`` goes to the executor queue as usual. ``SIROCCO_INLINE_ACTIONS=0`` turns it off.
+``limit`` goes to the executor queue as usual, and so does a run whose task names a ``target``
+(the user asked for that executor). ``SIROCCO_INLINE_ACTIONS=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def settle(decide: Decide, first: Decision, registry: ActionRegistry, clock: Cal
     changed: dict[str, Any] = {r.key: r for r in first.changed}
     commands = list(first.commands)
     while ran < limit:
-        inline = [c for c in commands if isinstance(c, RunAction) and registry.runs_inline(c.name, c.input)]
+        inline = [c for c in commands if isinstance(c, RunAction) and not c.target
+                  and registry.runs_inline(c.name, c.input)]
         inline = inline[:limit - ran]
         if not inline:
             break

@@ -72,3 +72,12 @@ def test_a_cancelled_inline_run_ends_as_a_cancelled_executor_run_does() -> None:
                 [(t.state, t.state_info) for t in decision.state.tasks.values()])
 
     assert seen(ran_inline) == seen(through_executor)
+
+
+def test_a_task_with_a_target_goes_to_its_executor_even_for_std_echo() -> None:
+    definition = ("version: '2.0'\nwf:\n  tasks:\n    one:\n      action: std.echo output=1\n"
+                  "      target: special\n")
+    decision = _settle(definition)
+    assert decision.state.header.state == "RUNNING"
+    assert [(c.name, c.target) for c in decision.commands if type(c).__name__ == "RunAction"] == [
+        ("std.echo", "special")]
