@@ -22,7 +22,9 @@ from .records import TaskRecord
 if TYPE_CHECKING:
     from .session import Session
 
-SNAPSHOT_EVERY = 16
+#: a walk up the chain reads up to this many task records (one GetItem each when the engine
+#: loads lazily); more than the store's LAZY_MISSES_BEFORE_QUERY would read every task instead
+SNAPSHOT_EVERY = 4
 EMPTY: dict[str, Any] = {}
 
 
