@@ -59,24 +59,30 @@ def handle(event: Mapping[str, Any], context: Any = None, runtime: Runtime | Non
             continue
         groups.setdefault(execution_id, []).append((record, envelope))
     for execution_id, items in groups.items():
-        metering.now_working_for(execution_id)  # what this group's work costs is its execution's
-        envelopes = [envelope for _, envelope in items]
-        try:
-            try:
-                apply(rt, execution_id, envelopes)
-            except ConcurrentSaveError as exc:  # someone saved first (the API's header of a new execution)
-                logs.info("engine batch lost a race; applied again", execution_id=execution_id,
-                          events=len(items), **logs.exception_fields(exc))
-                apply(rt, execution_id, envelopes)
-        except ConcurrentSaveError as exc:
-            logs.warning("engine batch lost a race twice; retried", execution_id=execution_id, events=len(items),
-                         **logs.exception_fields(exc))
-            failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
-        except Exception as exc:
-            logs.error("engine batch failed; retried", execution_id=execution_id, events=len(items),
-                       types=[e.type for _, e in items], **logs.exception_fields(exc))
-            failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
+        with metering.working_for(execution_id):  # what this group's work costs is its execution's
+            _apply_group(rt, execution_id, items, failures)
     return failures.response()
+
+
+def _apply_group(rt: Runtime, execution_id: str, items: Sequence[tuple[Mapping[str, Any], Envelope]],
+                 failures: Failures) -> None:
+    """Apply one execution's events; on failure, fail its records only (SQS redelivers them)."""
+    envelopes = [envelope for _, envelope in items]
+    try:
+        try:
+            apply(rt, execution_id, envelopes)
+        except ConcurrentSaveError as exc:  # someone saved first (the API's header of a new execution)
+            logs.info("engine batch lost a race; applied again", execution_id=execution_id,
+                      events=len(items), **logs.exception_fields(exc))
+            apply(rt, execution_id, envelopes)
+    except ConcurrentSaveError as exc:
+        logs.warning("engine batch lost a race twice; retried", execution_id=execution_id, events=len(items),
+                     **logs.exception_fields(exc))
+        failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
+    except Exception as exc:
+        logs.error("engine batch failed; retried", execution_id=execution_id, events=len(items),
+                   types=[e.type for _, e in items], **logs.exception_fields(exc))
+        failures.fail_all([record for record, _ in items], exc, execution_id=execution_id)
 
 
 def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
