@@ -4,6 +4,7 @@ gets its records and commands back from either."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -70,3 +71,17 @@ def test_a_tombstone_keeps_no_log_of_either_form(store, eid, monkeypatch, form):
     header_item = raw_items(store, eid)["EXEC"]
     assert header_item.get("gone") and not {"log", "logz", "log_s3"} & set(header_item)
     assert store.pending_outbox(eid) is None
+
+
+def test_the_log_form_the_commit_digest_names_wins_when_an_older_writer_left_both(store, eid):
+    """During a deploy, a writer that knows only ``log`` may commit over a ``logz`` it does not
+    remove: readers take the form the header's digest was computed over."""
+    _unfinished_save(store, eid)
+    I = store.Item
+    header = I.get(eid, "EXEC", consistent_read=True)
+    newer = [{"type": "RunAction", "fields": {"action_id": "t.1.99"}}]
+    text = json.dumps({"items": [], "commands": newer})
+    I._get_connection().update_item(eid, "EXEC", actions=[
+        I.log.set(text), I.digest.set(executions._digest(header.body, header.s3, text))])
+    assert {"log", "logz"} <= set(raw_items(store, eid)["EXEC"])
+    assert store.pending_outbox(eid) == (1, newer)
