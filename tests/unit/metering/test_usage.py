@@ -81,12 +81,13 @@ def test_the_executions_of_a_batch_from_groups_and_envelopes() -> None:
 
 
 def test_working_for_nests_and_restores() -> None:
+    before = attribution.owners()
     with attribution.working_for("a", "b"):
         assert attribution.owners() == ("a", "b")
         with attribution.working_for("c"):
             assert attribution.owners() == ("c",)
         assert attribution.owners() == ("a", "b")
-    assert attribution.owners() == ()
+    assert attribution.owners() == before
 
 
 def test_memory_per_function_from_the_chalice_config() -> None:
