@@ -137,7 +137,7 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
         if workflow_id:
             meta["workflow_id"] = workflow_id
     commands = encode_commands(decision.commands)
-    new_version = store.save(execution_id, decision, commands, version, meta=meta)
+    new_version = store.save(execution_id, decision, commands, version, meta=meta, at=rt.clock())
     rt.step("engine.saved")
     if new_version != version:  # a redelivered batch saves nothing and counts nothing
         metrics.execution_changed(execution_id, header.workflow, before, header.state)

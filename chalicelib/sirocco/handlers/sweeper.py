@@ -3,8 +3,8 @@
 An EventBridge Scheduler rate schedule (infra/resources.yaml ``SweeperSchedule``;
 `sirocco dev`'s scheduler loop fires it too) sends a ``Sweep`` message to the timer
 queue, whose handler calls ``sweep``. It reads the executions that are RUNNING or
-IDLE (the ``by_state`` index, then their headers) and, for each one that no save
-changed for ``quiet`` seconds, sends a ``SweepExecution`` to the engine queue in
+IDLE (the ``by_state`` index, then when each was last saved: a long with-items moves
+on without changing its state) and, for each one that no save changed for ``quiet`` seconds, sends a ``SweepExecution`` to the engine queue in
 that execution's message group. The engine handler, the execution's only writer,
 then looks at the whole execution (``repairs.py``) and repairs it: it resends an
 unsent outbox (as every load does), fires delayed calls long overdue, fails action
@@ -108,8 +108,8 @@ def sweep(rt: Runtime, settings: SweepSettings | None = None, now: float | None 
     for start in range(0, len(ids), 100):
         if stop_at is not None and time.monotonic() > stop_at:
             break
-        for execution_id, (header, _meta) in rt.executions.headers(ids[start:start + 100]).items():
-            if header.state not in SWEPT_STATES or now - float(header.updated_at or 0) < settings.quiet:
+        for execution_id, (state, saved) in rt.executions.activity(ids[start:start + 100]).items():
+            if state not in SWEPT_STATES or now - saved < settings.quiet:
                 continue
             report.quiet += 1
             event = SweepExecution(derive_id(f"Sweep:{execution_id}", int(now // max(settings.quiet, 1.0))), now)

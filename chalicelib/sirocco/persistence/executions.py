@@ -273,7 +273,7 @@ class ExecutionStore:
     # ------------------------------------------------------------------ save
 
     def save(self, execution_id: str, decision: Any, commands: Sequence[Any], expected_version: int, *,
-             meta: dict[str, Any] | None = None) -> int:
+             meta: dict[str, Any] | None = None, at: float | None = None) -> int:
         """Make a decision durable with its commands (``commands``: the serialised
         commands, JSON values, e.g. ``records_codec.encode_commands(decision.commands)``).
 
@@ -319,7 +319,7 @@ class ExecutionStore:
         s3 = _dumps(offloaded) if offloaded else None
         digest = _digest(body, s3, log_key or log_text)
 
-        self._commit(execution_id, header, version, body, s3, inline_log, log_key, digest, meta, expires)
+        self._commit(execution_id, header, version, body, s3, inline_log, log_key, digest, meta, expires, at)
         self._write_items(execution_id, items, version)
         if not commands:
             self.mark_sent(execution_id, version)
@@ -332,7 +332,7 @@ class ExecutionStore:
 
     def _commit(self, execution_id: str, header: ExecutionRecord, version: int, body: str, s3: str | None,
                 log: str | bytes | None, log_key: str | None, digest: str, meta: dict[str, Any],
-                expires: int | None) -> None:
+                expires: int | None, at: float | None = None) -> None:
         I = self.Item
         project = meta["project_id"]
         created = float(header.created_at)
@@ -350,6 +350,8 @@ class ExecutionStore:
                         *_lineage(I, header, meta, project)]
         if expires:
             actions.append(I.expires_at.set(_when(expires)))
+        if at is not None:
+            actions.append(I.saved.set(at))
         condition = I.pk.does_not_exist() if expected == 0 else (I.v == expected)
         try:
             self.Item._get_connection().update_item(execution_id, HEADER, actions=actions, condition=condition)
@@ -640,6 +642,20 @@ class ExecutionStore:
                 if row.gone is None:
                     found[row.pk] = (self._decode(HEADER, row.body, row.s3, {}),  # type: ignore[assignment]
                                      json.loads(row.meta) if row.meta else {})
+        return found
+
+    def activity(self, ids: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """Execution id -> (state, when it was last saved, or created if no save said so):
+        what the sweeper judges quiet by (BatchGetItem, eventually consistent)."""
+        I = self.Item
+        found: dict[str, tuple[str, float]] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_GET_MAX):
+            rows = list(I.batch_get([(k, HEADER) for k in chunk],
+                                    attributes_to_get=["pk", "g_state", "saved", "created", "gone"]))
+            self.stats.count("BatchGetItem", read=len(rows))
+            for row in rows:
+                if row.gone is None and row.g_state:
+                    found[row.pk] = (row.g_state, float(row.saved or row.created or 0))
         return found
 
     def next_ask(self, execution_id: str) -> int | None:

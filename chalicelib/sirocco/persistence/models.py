@@ -158,6 +158,7 @@ def build_models(settings: Settings) -> Models:
         g_root = UnicodeAttribute(null=True)
         g_wfid = UnicodeAttribute(null=True)
         created = NumberAttribute(null=True)
+        saved = NumberAttribute(null=True)  # when the engine last saved (the sweeper's "quiet")
         rid = UnicodeAttribute(null=True)
         asks = NumberAttribute(null=True)  # the API's count of state changes asked (event ids)
         gone = NumberAttribute(null=True)  # deleted at (a tombstone: the partition is being removed)

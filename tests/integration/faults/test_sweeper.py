@@ -48,6 +48,13 @@ sw_parent:
       action: std.echo output="fallback"
       publish: {c: <% task().result %>}
 
+sw_two_async:
+  tasks:
+    one:
+      action: std.async_noop
+    two:
+      action: std.async_noop
+
 sw_child:
   output: {y: 42}
   tasks:
@@ -178,3 +185,21 @@ def test_only_quiet_executions_are_looked_at_and_a_sweep_twice_changes_nothing(u
     assert eid not in (sweep(uploaded.rt, SweepSettings(quiet=QUIET)).nudged or [])  # SUCCESS: not swept
     delivery.sweep()
     assert uploaded.rt.executions.load(eid).version == version
+
+
+def test_an_execution_that_keeps_saving_is_not_swept_however_long_it_runs(uploaded: Stack, later: Any) -> None:
+    """Quiet means no save for ``quiet`` seconds, not no change of state: a long with-items or a
+    fan-out moves on for hours while RUNNING, and a sweep reads every record of it."""
+    from sirocco.engine import ActionCompleted
+    from sirocco.messaging.routing import action_completed_id, engine_message
+
+    delivery = Chaos(uploaded)
+    eid = uploaded.start("sw_two_async")
+    assert delivery.run(lambda: not delivery.pending(), timeout=20)
+    later(QUIET + 90)  # RUNNING since long before the quiet time ...
+    first = sorted(a.id for a in uploaded.rt.executions.list_actions(eid))[0]
+    done = ActionCompleted(action_completed_id(first), uploaded.rt.clock(), action_id=first, result=1)
+    uploaded.rt.queues.send(uploaded.rt.queue_settings.engine_queue, [engine_message(done, eid)])
+    assert delivery.run(lambda: not delivery.pending(), timeout=20)
+    assert uploaded.header(eid).state == "RUNNING"  # ... but saved just now: one action ended
+    assert eid not in (sweep(uploaded.rt, SweepSettings(quiet=QUIET)).nudged or [])
