@@ -179,11 +179,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", help="also write the rows and the reports to this file")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds one execution may take")
+    parser.add_argument("--executor", action="store_true",
+                        help="every action through the executor queue (SIROCCO_INLINE_ACTIONS=0): the path "
+                             "of actions other than std.noop, std.echo and std.fail")
     args = parser.parse_args()
 
     for name in [k for k in os.environ if k.startswith(("AWS_", "SIROCCO_"))]:
         del os.environ[name]
     os.environ["SIROCCO_METER"] = "1"
+    if args.executor:
+        os.environ["SIROCCO_INLINE_ACTIONS"] = "0"
     from sirocco.actions import default_registry
     from sirocco.local.dev import DevOptions, DevStack
     from sirocco.metering import LEDGER, READS, UNATTRIBUTED
