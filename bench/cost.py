@@ -24,13 +24,13 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from localapi import call, free_port  # bench/localapi.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "chalicelib"))
@@ -87,19 +87,6 @@ def flaky(ctx: Any) -> str:
     if run <= 1:
         raise RuntimeError("bench.flaky: first attempt fails")
     return f"ok after {run}"
-
-
-def call(root: str, method: str, path: str, body: Any = None, content_type: str = "application/json") -> Any:
-    data = body.encode() if isinstance(body, str) else json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(root + path, data=data, method=method, headers={"Content-Type": content_type})
-    with urllib.request.urlopen(request, timeout=300) as response:
-        return json.loads(response.read() or b"null")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_one(root: str, workflow: str, input: dict[str, Any], timeout: float) -> dict[str, Any]:

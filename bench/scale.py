@@ -32,17 +32,17 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+from localapi import call, free_port  # bench/localapi.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "chalicelib"))
@@ -113,19 +113,6 @@ class Progress(logging.Handler):
         units, dollars = (usage.service("dynamodb").units, usage.total()) if usage else (0.0, 0.0)
         self.points.append(Point(time.perf_counter(), done, float(line.get("ms", 0.0)), units, dollars))
         self.changed.set()
-
-
-def call(root: str, method: str, path: str, body: Any = None, content_type: str = "application/json") -> Any:
-    data = body.encode() if isinstance(body, str) else json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(root + path, data=data, method=method, headers={"Content-Type": content_type})
-    with urllib.request.urlopen(request, timeout=300) as response:
-        return json.loads(response.read() or b"null")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sample(points: list[Point], mark: float, total: int, began: float, rss_mb: float,
