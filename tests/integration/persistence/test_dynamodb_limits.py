@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from sirocco.persistence import payloads
 from sirocco.persistence.settings import DYNAMODB_ITEM_LIMIT
 from sirocco.persistence.definitions import TransactionTooLarge, definition_key, to_dict
 from sirocco.persistence.keys import RANGE_KEY_MAX
@@ -75,8 +76,9 @@ def test_an_execution_with_an_empty_project_and_a_very_long_workflow_name_is_sav
     assert store.list_executions("", workflow=workflow[:-1]).items == []
 
 
-def test_a_record_just_under_the_item_budget_stays_inline(store, eid):
+def test_a_record_just_under_the_item_budget_stays_inline(store, eid, monkeypatch):
     """The budget leaves room for keys, names and index attributes under DynamoDB's exact limit."""
+    monkeypatch.setattr(payloads, "FIELD_INLINE_MAX", 10**9)  # the budget alone decides here
     header, task = every_record(eid)[:2]
     task.result = "é" * (store.settings.item_budget // 2 - 2_000)  # two bytes a character
     store.save(eid, decision_of([header, task]), [], 0)
@@ -84,6 +86,22 @@ def test_a_record_just_under_the_item_budget_stays_inline(store, eid):
     assert "s3" not in item and DYNAMODB_ITEM_LIMIT - 60_000 < _item_size(item) < DYNAMODB_ITEM_LIMIT
     assert store.load(eid).state.tasks[task.id].result == task.result
 
+
+def test_a_large_field_goes_to_s3_and_is_not_written_again_while_unchanged(store, eid):
+    """A write is billed by the whole item: a field over 16 KB (a join's arrivals, a big
+    result) is kept in S3 even when the item has room, and carrying it unchanged through
+    later saves writes no object again."""
+    header, task = every_record(eid)[:2]
+    task.result = "x" * 20_000
+    store.save(eid, decision_of([header, task]), [], 0)
+    item = raw_items(store, eid)[task.key]
+    assert "result" in json.loads(item["s3"]) and _item_size(item) < 4_000
+    puts = store.payloads.puts
+    task.state_info = "changed, result not"
+    store.save(eid, decision_of([header, task]), [], 1)
+    assert store.payloads.puts == puts
+    assert store.load(eid).state.tasks[task.id].result == task.result
+    assert store.load(eid).state.tasks[task.id].state_info == "changed, result not"
 
 
 def test_a_document_of_definitions_over_4_mb_in_all_is_written_at_once(definitions):
