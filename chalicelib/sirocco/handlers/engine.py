@@ -127,10 +127,8 @@ def apply(rt: Runtime, execution_id: str, envelopes: Sequence[Envelope]) -> int:
     before = None if loaded is None else state.header.state
     _prefetch_actions(rt, execution_id, state, events)
     catalog = rt.catalog(meta, _pinned(rt, execution_id, state, events, meta))
-    decision, ran = decide(catalog, state, events), 0
-    if rt.inline_actions:
-        decision, ran = inline.settle(lambda s, e: decide(catalog, s, e), decision, rt.registry, rt.clock,
-                                      rt.inline_actions)
+    decision, ran = inline.settle(lambda s, e: decide(catalog, s, e), decide(catalog, state, events),
+                                  rt.registry, rt.clock, rt.inline_actions)
     header = decision.state.header
     if version == 0 and not meta.get("workflow_id") and header.workflow:
         workflow_id = catalog.workflow_id(header.workflow)

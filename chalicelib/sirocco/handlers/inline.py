@@ -25,9 +25,6 @@ from sirocco.engine.events import Event
 
 from .executor import completion
 
-#: actions one batch runs itself at most (the rest go to the executors)
-DEFAULT_LIMIT = 250
-
 Decide = Callable[[ExecutionState, Sequence[Event]], Decision]
 
 
