@@ -259,15 +259,20 @@ class ExecutionStore:
             self._step("BatchWriteItem")
 
     def _read_log(self, header: Any) -> dict[str, Any] | None:
-        texts = [zlib.decompress(header.logz).decode("utf-8")] if header.logz else []
-        texts += [header.log] if header.log else []
-        if len(texts) > 1:  # a writer that knows one form only (during a deploy) left the other behind
-            texts = [t for t in texts if _digest(header.body or "", header.s3, t) == header.digest] or texts
-        if texts:
-            return json.loads(texts[0])
-        if header.log_s3:
+        if header.logz and header.log:  # a writer that knows one form only (during a deploy) left the other
+            plain = _digest(header.body or "", header.s3, header.log) == header.digest
+            return self.log_of(header.log if plain else header.logz, None)
+        return self.log_of(header.logz or header.log, header.log_s3)
+
+    def log_of(self, log: str | bytes | None, log_key: str | None) -> dict[str, Any] | None:
+        """A redo log in the form a commit stored it: compressed (bytes), plain, or in S3."""
+        if isinstance(log, bytes):
+            return json.loads(zlib.decompress(log))
+        if log:
+            return json.loads(log)
+        if log_key:
             self.stats.count("s3.GetObject")
-            return json.loads(self.payloads.get(header.log_s3))
+            return json.loads(self.payloads.get(log_key))
         return None
 
     # ------------------------------------------------------------------ save
@@ -633,30 +638,23 @@ class ExecutionStore:
     def headers(self, ids: Sequence[str]) -> dict[str, tuple[ExecutionRecord, dict[str, Any]]]:
         """Headers and meta of executions by id (BatchGetItem, eventually consistent: list
         views); deleted or unknown ids are left out."""
-        I = self.Item
-        found: dict[str, tuple[ExecutionRecord, dict[str, Any]]] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_GET_MAX):
-            rows = list(I.batch_get([(k, HEADER) for k in chunk], attributes_to_get=HEADER_VIEW))
-            self.stats.count("BatchGetItem", read=len(rows))
-            for row in rows:
-                if row.gone is None:
-                    found[row.pk] = (self._decode(HEADER, row.body, row.s3, {}),  # type: ignore[assignment]
-                                     json.loads(row.meta) if row.meta else {})
-        return found
+        return {row.pk: (self._decode(HEADER, row.body, row.s3, {}),  # type: ignore[misc]
+                         json.loads(row.meta) if row.meta else {})
+                for row in self._live_headers(ids, HEADER_VIEW)}
 
     def activity(self, ids: Sequence[str]) -> dict[str, tuple[str, float]]:
         """Execution id -> (state, when it was last saved, or created if no save said so):
         what the sweeper judges quiet by (BatchGetItem, eventually consistent)."""
-        I = self.Item
-        found: dict[str, tuple[str, float]] = {}
+        return {row.pk: (row.g_state, float(row.saved or row.created or 0))
+                for row in self._live_headers(ids, ["pk", "g_state", "saved", "created", "gone"]) if row.g_state}
+
+    def _live_headers(self, ids: Sequence[str], attributes: list[str]) -> Iterator[Any]:
+        """The header items of these executions that exist and are not deleted (BatchGetItem,
+        eventually consistent, ``attributes`` only)."""
         for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_GET_MAX):
-            rows = list(I.batch_get([(k, HEADER) for k in chunk],
-                                    attributes_to_get=["pk", "g_state", "saved", "created", "gone"]))
+            rows = list(self.Item.batch_get([(k, HEADER) for k in chunk], attributes_to_get=attributes))
             self.stats.count("BatchGetItem", read=len(rows))
-            for row in rows:
-                if row.gone is None and row.g_state:
-                    found[row.pk] = (row.g_state, float(row.saved or row.created or 0))
-        return found
+            yield from (row for row in rows if row.gone is None)
 
     def next_ask(self, execution_id: str) -> int | None:
         """Count one more state change asked of an execution and return the count (the

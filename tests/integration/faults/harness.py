@@ -24,7 +24,6 @@ import re
 import threading
 import time
 import uuid
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -203,11 +202,7 @@ class Recorder:
 
     def _keep(self, store: Any, execution_id: str, version: int, log: str | bytes | None,
               log_key: str | None) -> None:
-        if isinstance(log, bytes):  # the redo log compressed (logz)
-            text = zlib.decompress(log).decode("utf-8")
-        else:
-            text = log if log is not None else store.payloads.get(log_key).decode("utf-8")
-        self.saves[(execution_id, version)] = list(json.loads(text)["commands"])
+        self.saves[(execution_id, version)] = list(store.log_of(log, log_key)["commands"])
 
     def transitions(self, execution_id: str) -> Counter[tuple[str, str]]:
         """(event, workflow or task name) of the execution's Notify commands."""
