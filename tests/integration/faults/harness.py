@@ -42,6 +42,8 @@ from sirocco.messaging.queues import sqs_client
 from sirocco.messaging.settings import dead_letter_queue
 from sirocco.persistence import ConcurrentSaveError, create_tables
 
+from ..shell.delivery import messages_left
+
 ROLES = ("engine", "executor", "timer")
 HANDLERS: dict[str, Any] = {"engine": engine.handle, "executor": executor.handle, "timer": timer.handle}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.\d+\.\d+)?")
@@ -386,13 +388,7 @@ class Chaos:
         return moved
 
     def pending(self) -> int:
-        total = 0
-        for url, _ in self.queues.values():
-            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-            total += sum(int(attrs.get(k, 0)) for k in (
-                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed"))
-        return total
+        return messages_left(self.sqs, [url for url, _ in self.queues.values()])
 
     def run(self, until: Callable[[], bool], timeout: float = 60.0) -> bool:
         """Deliver until ``until()`` holds with nothing ready; False at the timeout."""

@@ -67,13 +67,7 @@ class Delivery:
 
     def pending(self) -> int:
         """Messages waiting, in flight or delayed, over all queues."""
-        total = 0
-        for url, _ in self.queues.values():
-            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-            total += sum(int(attrs.get(k, 0)) for k in (
-                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed"))
-        return total
+        return messages_left(self.sqs, [url for url, _ in self.queues.values()])
 
     def run(self, until: Callable[[], bool] | None = None, timeout: float = 60.0) -> None:
         """Deliver until ``until()`` holds when nothing is ready (or, without it,
@@ -107,3 +101,14 @@ class Delivery:
                     break
                 self.sqs.delete_message_batch(QueueUrl=url, Entries=[
                     {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)])
+
+
+def messages_left(sqs: Any, urls: list[str]) -> int:
+    """Messages waiting, in flight or delayed, over these queues."""
+    total = 0
+    for url in urls:
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        total += sum(int(attrs.get(k, 0)) for k in (
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed"))
+    return total
