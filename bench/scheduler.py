@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from localapi import free_port  # bench/localapi.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = """
@@ -44,12 +45,6 @@ bench_wait_{seconds}:
       action: std.echo output="woke up"
       wait-before: {seconds}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Dev:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from typing import Any, Callable
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 from mistralclient.api import client as mistral_client  # noqa: E402
+from localapi import free_port  # noqa: E402 (bench/localapi.py, beside this script)
 
 ORACLE_URL = "http://127.0.0.1:8990/v2"
 TERMINAL = ("SUCCESS", "ERROR", "CANCELLED")
@@ -170,12 +170,6 @@ def answers(url: str, timeout: float = 2.0) -> bool:
             return response.status < 500
     except Exception:  # noqa: BLE001
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class DevProcess:
